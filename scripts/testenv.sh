@@ -91,7 +91,12 @@ start_pgvector() {
 	log "pgvector test server did not start"; exit 1
 }
 
+# Developers running several suites at once can keep the services up:
+# BOTSYNC_KEEP_SERVICES=1, or touch ${TMPDIR:-/tmp}/botsync-keep-services.
 stop_all() {
+	if [ "${BOTSYNC_KEEP_SERVICES:-}" = 1 ] || [ -e "${TMPDIR:-/tmp}/botsync-keep-services" ]; then
+		return
+	fi
 	if [ -n "$VEC_PID" ]; then kill "$VEC_PID" 2>/dev/null || true; wait "$VEC_PID" 2>/dev/null || true; fi
 	if [ "$STARTED_PG" = 1 ]; then as_root pg_ctlcluster "$PG_VERSION" "$CLUSTER" stop || true; fi
 }
