@@ -176,6 +176,16 @@ func (s *Server) Client(token string, opts ...meta.Option) *meta.Client {
 	return c
 }
 
+// SynctestClient is [Server.Client] for use inside a testing/synctest bubble:
+// its transport keeps no idle connections, so a bubble whose goroutines all
+// wait on timers (retry backoff, the governor) is idle and fake time moves.
+// Create the Server outside the bubble and the client inside it.
+func (s *Server) SynctestClient(token string, opts ...meta.Option) *meta.Client {
+	s.tb.Helper()
+	hc := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	return s.Client(token, append([]meta.Option{meta.WithHTTPClient(hc)}, opts...)...)
+}
+
 // Handle registers h for a Go 1.22 mux pattern such as
 // "POST /{version}/{phone}/messages". Built-in routes answer
 // oauth/access_token, debug_token, me/accounts, access_token and
