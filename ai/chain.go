@@ -328,7 +328,7 @@ func (c *Chain) Stream(ctx context.Context, req Request) (*ChainStream, error) {
 		switch {
 		case err == nil:
 			first = &ch
-		case errors.Is(err, io.EOF):
+		case err == io.EOF: //nolint:errorlint // Recv returns the bare io.EOF at the end
 		default:
 			_ = s.Close()
 			return err

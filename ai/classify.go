@@ -23,13 +23,14 @@ func (p *Provider) classify(op, model string, ctx context.Context, err error, in
 	var netErr net.Error
 	switch cause := context.Cause(ctx); {
 	case errors.Is(cause, errIdleTimeout):
-		e.Kind = ErrStreamStalled
+		// The read error is only the echo of our cancel (often io.EOF,
+		// which must not look like a clean end).
+		e.Kind, e.Err = ErrStreamStalled, cause
 	case errors.Is(cause, errRequestTimeout):
-		e.Kind = ErrTimeout
+		e.Kind, e.Err = ErrTimeout, cause
 	case ctx.Err() != nil:
 		// The caller gave up: not a provider failure, not retryable.
-		e.Kind = nil
-		e.Err = errors.Join(ctx.Err(), err)
+		e.Kind, e.Err = nil, ctx.Err()
 	case errors.As(err, &apiErr):
 		e.Message = truncate(apiErr.Message, 200)
 		e.StatusCode = apiErr.HTTPStatusCode
@@ -47,8 +48,8 @@ func (p *Provider) classify(op, model string, ctx context.Context, err error, in
 		e.Kind = statusKind(reqErr.HTTPStatusCode, "", string(reqErr.Body), nil)
 	case errors.Is(err, openai.ErrTooManyEmptyStreamMessages):
 		e.Kind = ErrStreamStalled
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		e.Kind = ErrStreamBroken
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		e.Kind, e.Err = ErrStreamBroken, io.ErrUnexpectedEOF
 	case errors.As(err, &netErr) && netErr.Timeout():
 		e.Kind = ErrTimeout
 	default:

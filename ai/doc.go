@@ -13,7 +13,8 @@
 // and OpenRouter's "models" fallback list and "provider" routing (such as
 // data_collection: deny) written into the JSON body by its
 // http.RoundTripper. Every [Response] names the model that actually
-// answered and the token usage. API keys are [secret.Value]s.
+// answered and the token usage. API keys are
+// [github.com/botsync/botsync/secret.Value]s.
 //
 // # Chains
 //
@@ -57,7 +58,3 @@
 // The package ai/aitest provides a fake OpenAI-compatible server and a
 // deterministic embedder for tests.
 package ai
-
-import "github.com/botsync/botsync/secret"
-
-var _ secret.Value

@@ -338,7 +338,7 @@ func (r rawSchema) MarshalJSON() ([]byte, error) { return r, nil }
 func (p *Provider) Chat(ctx context.Context, req Request) (*Response, error) {
 	o, patch, err := p.prepare(req, false)
 	if err != nil {
-		return nil, &Error{Op: "chat", Provider: p.name, Model: req.Model, Kind: ErrInvalidInput, Err: err}
+		return nil, &Error{Op: "chat", Provider: p.name, Model: req.Model, Kind: ErrInvalidInput, Message: inputMessage(err), Err: err}
 	}
 	info := &callInfo{}
 	ctx = withInfo(withPatch(ctx, patch), info)
@@ -382,7 +382,7 @@ type Embedding struct {
 // (models that support it). Errors are [*Error].
 func (p *Provider) Embed(ctx context.Context, model string, texts []string, dims int) (*Embedding, error) {
 	if model == "" {
-		return nil, &Error{Op: "embed", Provider: p.name, Kind: ErrInvalidInput, Err: fmt.Errorf("%w: model is empty", ErrInvalidInput)}
+		return nil, &Error{Op: "embed", Provider: p.name, Kind: ErrInvalidInput, Message: "model is empty"}
 	}
 	if len(texts) == 0 {
 		return &Embedding{Model: model}, nil

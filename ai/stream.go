@@ -50,7 +50,7 @@ type Stream struct {
 func (p *Provider) Stream(ctx context.Context, req Request) (*Stream, error) {
 	o, patch, err := p.prepare(req, true)
 	if err != nil {
-		return nil, &Error{Op: "stream", Provider: p.name, Model: req.Model, Kind: ErrInvalidInput, Err: err}
+		return nil, &Error{Op: "stream", Provider: p.name, Model: req.Model, Kind: ErrInvalidInput, Message: inputMessage(err), Err: err}
 	}
 	info := &callInfo{}
 	sctx, cancel := context.WithCancelCause(withInfo(withPatch(ctx, patch), info))

@@ -41,6 +41,19 @@ type ModelRequest struct {
 	// Schema object, suitable for OpenAI's response_format json_schema).
 	SchemaName string
 	Schema     json.RawMessage
+	// Question and Context repeat, structured, what the last message
+	// renders, for models and fakes that want them; adapters to chat APIs
+	// send Messages only.
+	Question string
+	Context  []Passage
+}
+
+// Passage is one retrieved chunk shown to the model.
+type Passage struct {
+	ChunkID string
+	Title   string
+	Heading string
+	Text    string
 }
 
 // Decision is the outcome of Answer.
@@ -207,6 +220,10 @@ func (b *Base) Answer(ctx context.Context, workspace, question string, conversat
 	}
 	req.Messages = append(req.Messages, conversation...)
 	req.Messages = append(req.Messages, Turn{Role: RoleUser, Text: contextMessage(context, question)})
+	req.Question = question
+	for _, h := range context {
+		req.Context = append(req.Context, Passage{ChunkID: h.Chunk.ID, Title: h.Chunk.Title, Heading: h.Chunk.Heading, Text: h.Chunk.Text})
+	}
 	raw, err := b.cfg.model.CompleteJSON(ctx, workspace, req)
 	if err != nil {
 		ans.Decision, ans.Reason = NeedsHuman, "the model call failed"

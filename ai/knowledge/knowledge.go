@@ -184,3 +184,48 @@ func validateID(field, v string) error {
 	}
 	return nil
 }
+
+// Validate checks a write before a store applies it: the source's fields,
+// and that every upserted chunk belongs to the source, has an ID, and
+// carries a normalized vector of the source's model and dimensions.
+func (w SourceWrite) Validate() error {
+	r := &w.Source
+	if err := validateID("source.id", r.ID); err != nil {
+		return err
+	}
+	if r.Model == "" {
+		return invalid("source.model", "empty")
+	}
+	if r.Dims < 0 || r.Dims > MaxDims {
+		return invalid("source.dims", "must be 0..%d, got %d", MaxDims, r.Dims)
+	}
+	if len(r.Title) > maxTitleLen || len(r.URL) > maxURLLen || len(r.Language) > maxLanguageLen || len(r.Tags) > maxTags {
+		return invalid("source", "title, url, language or tags too long")
+	}
+	for _, id := range w.Keep {
+		if id == "" || len(id) > 64 {
+			return invalid("keep", "chunk IDs must be 1..64 bytes")
+		}
+	}
+	for i := range w.Upsert {
+		c := &w.Upsert[i]
+		field := fmt.Sprintf("upsert[%d]", i)
+		switch {
+		case c.ID == "" || len(c.ID) > 64:
+			return invalid(field+".id", "must be 1..64 bytes")
+		case c.SourceID != r.ID:
+			return invalid(field+".source_id", "does not match source.id")
+		case c.Model != r.Model:
+			return invalid(field+".model", "does not match source.model")
+		case len(c.Vector) == 0 || c.Dims != len(c.Vector) || c.Dims != r.Dims:
+			return invalid(field+".vector", "must have source.dims (%d) components, has %d (dims %d)", r.Dims, len(c.Vector), c.Dims)
+		case !c.Normalized || !IsNormalized(c.Vector):
+			return invalid(field+".vector", "must be normalized")
+		case c.Position < 0 || c.Start < 0 || c.End < c.Start:
+			return invalid(field+".position", "position and offsets must be non-negative, end ≥ start")
+		case !utf8.ValidString(c.Text) || !utf8.ValidString(c.Heading):
+			return invalid(field+".text", "not valid UTF-8")
+		}
+	}
+	return nil
+}
