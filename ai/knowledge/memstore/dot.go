@@ -56,20 +56,7 @@ func (t *topK) push(s float32, r int32) {
 		return
 	}
 	t.score[0], t.row[0] = s, r
-	for i := 0; ; {
-		l, m := 2*i+1, i
-		if l < len(t.score) && t.less(l, m) {
-			m = l
-		}
-		if r := l + 1; r < len(t.score) && t.less(r, m) {
-			m = r
-		}
-		if m == i {
-			return
-		}
-		t.swap(i, m)
-		i = m
-	}
+	t.siftDown()
 }
 
 // less orders the heap: lower score first; on equal scores the later row
