@@ -468,7 +468,11 @@ func (st *ringState) clone() *ringState {
 // associatedData (which is authenticated, not stored: Open needs the same
 // bytes). The result is [Overhead] bytes longer than plaintext.
 func (kr *Keyring) Seal(plaintext, associatedData []byte) ([]byte, error) {
-	return kr.SealAppend(make([]byte, 0, len(plaintext)+Overhead), plaintext, associatedData)
+	out, err := kr.SealAppend(make([]byte, 0, len(plaintext)+Overhead), plaintext, associatedData)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SealAppend is Seal that appends the ciphertext to dst and returns the
@@ -511,7 +515,11 @@ func (kr *Keyring) Open(ciphertext, associatedData []byte) ([]byte, error) {
 	if n < 0 {
 		n = 0
 	}
-	return kr.OpenAppend(make([]byte, 0, n), ciphertext, associatedData)
+	out, err := kr.OpenAppend(make([]byte, 0, n), ciphertext, associatedData)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // OpenAppend is Open that appends the plaintext to dst. When dst has room
