@@ -49,7 +49,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println(tok)                                   // redacted
+	fmt.Println(tok)                                  // redacted
 	fmt.Println(tok.Reveal() == "EAAG-example-token") // only where it goes on the wire
 	// Output:
 	// rewrapped: 1 done: true values under v1: 0
