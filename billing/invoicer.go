@@ -170,6 +170,12 @@ func (iv *Invoicer) settle(inv *TaxInvoice) error {
 		return fmt.Errorf("billing: invoice: %w", err)
 	}
 	inv.PlaceOfSupply, inv.Supply = place, supply
+	if inv.Customer.InIndia() {
+		inv.Customer.Country = "IN"
+		if inv.Customer.GSTIN != "" {
+			inv.Customer.StateCode = inv.Customer.GSTIN[:2]
+		}
+	}
 	if supply == SupplyExport {
 		inv.PlaceOfSupplyName = "Outside India (" + inv.Customer.Country + ")"
 		if iv.supplier.LUT != "" {

@@ -12,7 +12,16 @@ import (
 var templateFS embed.FS
 
 var invoiceTemplate = template.Must(template.New("invoice.html").Funcs(template.FuncMap{
-	"inc":   func(i int) int { return i + 1 },
+	"inc": func(i int) int { return i + 1 },
+	"supply": func(s SupplyType) string {
+		switch s {
+		case SupplyIntraState:
+			return "Intra-state"
+		case SupplyInterState:
+			return "Inter-state"
+		}
+		return "Export of services (zero-rated)"
+	},
 	"date":  func(inv TaxInvoice) string { return inv.IssuedAt.In(IST).Format("02 Jan 2006") },
 	"fy":    FinancialYearLabel,
 	"state": func(code string) string { n, _ := StateName(code); return n },
