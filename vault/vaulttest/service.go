@@ -272,6 +272,16 @@ func testVaultRotation(t *testing.T, s vault.Store) {
 	for r, val := range want {
 		requireValue(t, v, r, val)
 	}
+	// Rewrapping kept each value bound to its reference.
+	moved, err := s.Secret(ctx, fresh)
+	require.NoError(t, err)
+	moved.Ref = ref("ws9", fresh.Kind, fresh.RecordID, fresh.Field)
+	_, err = s.PutSecret(ctx, moved)
+	require.NoError(t, err)
+	_, err = v.Get(ctx, moved.Ref)
+	require.ErrorIs(t, err, vault.ErrTampered)
+	require.NoError(t, v.Delete(ctx, moved.Ref))
+
 	again, err := v.Rewrap(ctx, vault.RewrapOptions{})
 	require.NoError(t, err)
 	require.True(t, again.Done)
