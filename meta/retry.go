@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -197,7 +198,11 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 		if resp != nil {
 			status = resp.StatusCode
 		}
-		c.cfg.logger.InfoContext(ctx, "meta: retry policy", "op", info.op, "status", status, "retry", d.Retry, "reason", d.Reason)
+		level := slog.LevelDebug
+		if d.Retry {
+			level = slog.LevelInfo
+		}
+		c.cfg.logger.Log(ctx, level, "meta: retry policy", "op", info.op, "status", status, "retry", d.Retry, "reason", d.Reason)
 	}
 	return d.Retry, nil
 }

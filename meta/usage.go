@@ -35,6 +35,8 @@ type Usage struct {
 
 // AppUsage is the X-App-Usage header.
 type AppUsage struct {
+	// CallCount, TotalCPUTime and TotalTime are percentages of the app's
+	// hourly allowance.
 	CallCount    float64 `json:"call_count"`
 	TotalCPUTime float64 `json:"total_cputime"`
 	TotalTime    float64 `json:"total_time"`
@@ -47,7 +49,9 @@ func (a AppUsage) Max() float64 { return max(a.CallCount, a.TotalCPUTime, a.Tota
 type BusinessUseCaseUsage struct {
 	// Type is the use case: "messenger", "instagram", "pages",
 	// "whatsapp_business_management", "ads_management"…
-	Type         string  `json:"type"`
+	Type string `json:"type"`
+	// CallCount, TotalCPUTime and TotalTime are percentages of the business
+	// object's allowance for this use case.
 	CallCount    float64 `json:"call_count"`
 	TotalCPUTime float64 `json:"total_cputime"`
 	TotalTime    float64 `json:"total_time"`
@@ -104,7 +108,8 @@ type AdAccountUsage struct {
 	// ResetTimeDuration is the time until the limit resets, in seconds on
 	// the wire.
 	ResetTimeDuration float64 `json:"reset_time_duration"`
-	AdsAPIAccessTier  string  `json:"ads_api_access_tier,omitempty"`
+	// AdsAPIAccessTier is "development_access" or "standard_access".
+	AdsAPIAccessTier string `json:"ads_api_access_tier,omitempty"`
 }
 
 // ParseUsage reads the three usage headers. Absent headers leave their part
