@@ -33,9 +33,12 @@ func testIsolation(t *testing.T, e *Env) {
 	st := e.Store
 	nop := func(*crm.Lead) ([]crm.Activity, error) { return nil, nil }
 	checks := map[string]func() error{
-		"Lead":           func() error { _, err := st.Lead(ctx, other, l.ID); return err },
-		"LeadByIdentity": func() error { _, err := st.LeadByIdentity(ctx, other, crm.Identity{Kind: crm.KindPhone, Value: "+919800000099"}); return err },
-		"UpdateLead":     func() error { _, err := st.UpdateLead(ctx, other, l.ID, nop); return err },
+		"Lead": func() error { _, err := st.Lead(ctx, other, l.ID); return err },
+		"LeadByIdentity": func() error {
+			_, err := st.LeadByIdentity(ctx, other, crm.Identity{Kind: crm.KindPhone, Value: "+919800000099"})
+			return err
+		},
+		"UpdateLead": func() error { _, err := st.UpdateLead(ctx, other, l.ID, nop); return err },
 		"AddIdentity": func() error {
 			return st.AddIdentity(ctx, other, l.ID, crm.Identity{Kind: crm.KindPSID, Value: "p1"})
 		},
