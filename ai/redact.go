@@ -110,6 +110,17 @@ func (r *Redactor) Session(scope string, known ...Known) *Session {
 			alts[i] = regexp.QuoteMeta(n)
 		}
 		s.names = regexp.MustCompile(`(?i)(?:` + strings.Join(alts, "|") + `)`)
+		for _, n := range names {
+			s.placeholder(CategoryName, strings.ToLower(n), n)
+		}
+	}
+	// Known values restore to the spelling the caller gave.
+	for _, k := range s.literals {
+		norm := strings.ToLower(k.Value)
+		if k.Category == CategoryPhone {
+			norm = digits(k.Value)
+		}
+		s.placeholder(k.Category, norm, k.Value)
 	}
 	return s
 }
