@@ -328,7 +328,9 @@ func TestReplyDecisions(t *testing.T) {
 			assert.Equal(t, tt.decision, res.Decision)
 			assert.Equal(t, tt.calls, res.Meta.Calls)
 			if tt.calls == 2 {
-				var body struct{ Messages []struct{ Role, Content string } }
+				var body struct {
+					Messages []struct{ Role, Content string }
+				}
 				require.NoError(t, json.Unmarshal(srv.Requests()[1].Body, &body))
 				last := body.Messages[len(body.Messages)-1]
 				assert.Equal(t, "user", last.Role)
