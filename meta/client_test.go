@@ -369,3 +369,20 @@ func TestCanceledContext(t *testing.T) {
 	_, err := srv.Client("tok").Get(ctx, "me", nil, nil)
 	require.True(t, errors.Is(err, context.Canceled), "got %v", err)
 }
+
+// BenchmarkClientGet measures one GET with JSON decoding, usage parsing and
+// appsecret_proof through the retry layer against a local fake.
+func BenchmarkClientGet(b *testing.B) {
+	srv := metatest.NewServer(b)
+	okHandlers(srv)
+	srv.SetUsage(meta.Usage{App: &meta.AppUsage{CallCount: 5}})
+	c := srv.Client("tok", meta.WithAppSecret(secretApp))
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		var out struct{ ID string }
+		if _, err := c.Get(ctx, "me", nil, &out); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -296,3 +296,30 @@ func TestClientFeedsTheGovernor(t *testing.T) {
 	// 1 + 1 + 1 (throttled, not retried: 10m > max wait) + 1
 	assert.Len(t, srv.Requests(), 4)
 }
+
+func BenchmarkParseUsage(b *testing.B) {
+	h := http.Header{}
+	h.Set("X-App-Usage", `{"call_count":28,"total_time":25,"total_cputime":25}`)
+	h.Set("X-Business-Use-Case-Usage", `{"112130216863063":[{"type":"whatsapp_business_management","call_count":10,"total_cputime":4,"total_time":6,"estimated_time_to_regain_access":0}]}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := meta.ParseUsage(h); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkGovernorWait(b *testing.B) {
+	g, err := meta.NewGovernor(meta.GovernorDefaultBudget(meta.Budget{Limit: 1e9, Burst: 1e9}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	g.Observe("PHONE", meta.Usage{App: &meta.AppUsage{CallCount: 20}, BusinessUseCase: map[string][]meta.BusinessUseCaseUsage{"WABA": {{CallCount: 30}}}})
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := g.Wait(ctx, "PHONE"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
