@@ -314,8 +314,10 @@ func (c *Client) Now() time.Time { return c.cfg.now() }
 // alone, for unversioned endpoints such as Instagram's /refresh_access_token.
 // The path must not contain an access_token parameter.
 //
-// body may be nil; an io.Reader, sent as is (set Content-Type yourself);
-// url.Values, sent form-encoded; or any other value, sent as JSON.
+// body may be nil; an io.Reader, sent as is (set Content-Type yourself; it
+// is buffered in memory so that a retry can resend it); url.Values, sent
+// form-encoded; []byte or json.RawMessage, sent as is as JSON; or any other
+// value, marshalled as JSON.
 func (c *Client) NewRequest(ctx context.Context, method, path string, body any) (*http.Request, error) {
 	if ctx == nil {
 		return nil, errors.New("meta: new request: nil context")
@@ -334,6 +336,10 @@ func (c *Client) NewRequest(ctx context.Context, method, path string, body any) 
 		r = b
 	case url.Values:
 		r, ct = strings.NewReader(b.Encode()), "application/x-www-form-urlencoded"
+	case json.RawMessage:
+		r, ct = bytes.NewReader(b), "application/json"
+	case []byte:
+		r, ct = bytes.NewReader(b), "application/json"
 	default:
 		buf, err := json.Marshal(b)
 		if err != nil {

@@ -3,6 +3,7 @@ package meta_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -154,6 +155,17 @@ func TestNewRequestBodies(t *testing.T) {
 	assert.Empty(t, req.Header.Get("Content-Type"), "the caller sets the content type of a reader body")
 	b, _ = io.ReadAll(req.Body)
 	assert.Equal(t, "raw", string(b))
+
+	req, err = c.NewRequest(ctx, "POST", "1/messages", []byte(`{"raw":true}`))
+	require.NoError(t, err)
+	assert.Equal(t, "application/json", req.Header.Get("Content-Type"))
+	b, _ = io.ReadAll(req.Body)
+	assert.Equal(t, `{"raw":true}`, string(b))
+
+	req, err = c.NewRequest(ctx, "POST", "1/messages", json.RawMessage(`{"raw":1}`))
+	require.NoError(t, err)
+	b, _ = io.ReadAll(req.Body)
+	assert.Equal(t, `{"raw":1}`, string(b))
 
 	req, err = c.NewRequest(ctx, "GET", "1", nil)
 	require.NoError(t, err)

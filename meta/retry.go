@@ -183,7 +183,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	}
 	if g := c.cfg.governor; g != nil && resp != nil {
 		g.Observe(info.key, usage)
-		if d.Reason == "throttled" && hint > 0 {
+		if d.Reason == "throttled" {
 			g.Throttled(info.key, hint)
 		}
 	}

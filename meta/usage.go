@@ -432,11 +432,12 @@ func (g *Governor) Observe(key string, u Usage) {
 	}
 }
 
-// Throttled records that Meta throttled a call under key and asked to wait d:
-// further calls under key wait at least until then.
+// Throttled records that Meta throttled a call under key and asked to wait d
+// (d <= 0: Meta gave no time, and the key waits the maximum delay): further
+// calls under key wait at least until then.
 func (g *Governor) Throttled(key string, d time.Duration) {
 	if d <= 0 {
-		return
+		d = g.cfg.maxDelay
 	}
 	now := g.cfg.now()
 	g.mu.Lock()

@@ -200,6 +200,8 @@ func TestGovernorThrottledAndCancel(t *testing.T) {
 		g.Throttled("k", time.Minute)
 		g.Throttled("k", time.Second) // an earlier end does not shorten the block
 		assert.Equal(t, time.Minute, g.Delay("k"))
+		g.Throttled("no hint", 0)
+		assert.Equal(t, 10*time.Second, g.Delay("no hint"), "no time from Meta: the maximum delay")
 		ctx, cancel := context.WithCancel(t.Context())
 		done := make(chan error)
 		go func() { done <- g.Wait(ctx, "k") }()
