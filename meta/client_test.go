@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -395,6 +397,27 @@ func BenchmarkClientGet(b *testing.B) {
 		var out struct{ ID string }
 		if _, err := c.Get(ctx, "me", nil, &out); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func secretValue(i int) secret.Value { return secret.New("token-" + strconv.Itoa(i)) }
+
+// TestDependencies keeps the Graph core light: besides secret and internal
+// plumbing it must not pull in other BotSync packages or heavy modules.
+func TestDependencies(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	out, err := exec.Command("go", "list", "-deps", "github.com/botsync/botsync/meta").Output()
+	require.NoError(t, err)
+	for _, dep := range strings.Fields(string(out)) {
+		if rest, ok := strings.CutPrefix(dep, "github.com/botsync/botsync/"); ok {
+			assert.True(t, rest == "meta" || rest == "secret" || strings.HasPrefix(rest, "internal/"), "meta imports %s", dep)
+		}
+		for _, banned := range []string{"github.com/jackc/", "github.com/sashabaranov/", "github.com/pgvector/", "github.com/pressly/"} {
+			assert.False(t, strings.HasPrefix(dep, banned), "meta imports %s", dep)
 		}
 	}
 }

@@ -281,3 +281,47 @@ func TestNoRetriesWhenDisabled(t *testing.T) {
 	require.ErrorIs(t, err, meta.ErrTransient)
 	assert.Len(t, srv.Requests(), 1)
 }
+
+func TestRetryAfterHTTPDate(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, time.March, 1, 12, 0, 0, 0, time.UTC)
+	srv := metatest.NewServer(t)
+	var calls atomic.Int32
+	srv.Handle("GET /{version}/dated", func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 {
+			w.Header().Set("Retry-After", t0.Add(20*time.Second).Format(http.TimeFormat))
+			metatest.WriteError(w, http.StatusTooManyRequests, 17, 0, "User request limit reached")
+			return
+		}
+		metatest.WriteJSON(w, 200, map[string]string{})
+	})
+	synctest.Test(t, func(t *testing.T) {
+		c := srv.SynctestClient("tok", meta.WithClock(func() time.Time { return t0 }), meta.WithRetry(1, time.Second, time.Minute))
+		start := time.Now()
+		_, err := c.Get(t.Context(), "dated", nil, nil)
+		require.NoError(t, err)
+		assert.Equal(t, 20*time.Second, time.Since(start))
+	})
+}
+
+func TestConcurrentCallsShareOneGovernor(t *testing.T) {
+	t.Parallel()
+	srv := metatest.NewServer(t)
+	okHandlers(srv)
+	srv.SetUsage(meta.Usage{BusinessUseCase: map[string][]meta.BusinessUseCaseUsage{"ME": {{Type: "pages", CallCount: 10}}}})
+	g := newGovernor(t)
+	base := srv.Client("tok", meta.WithGovernor(g), meta.WithAppSecret(secretApp))
+	errs := make(chan error, 40)
+	for i := range 40 {
+		go func() {
+			c := base.WithToken(secretValue(i))
+			_, err := c.Get(t.Context(), "me", nil, nil)
+			errs <- err
+		}()
+	}
+	for range 40 {
+		require.NoError(t, <-errs)
+	}
+	assert.Len(t, srv.Requests(), 40)
+	assert.Zero(t, g.Delay("me"))
+}
