@@ -47,12 +47,19 @@ func (t memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		defer close(done)
 		t.h.ServeHTTP(rw, sreq)
 		rw.commit(http.StatusOK)
+		if err := context.Cause(ctx); err != nil {
+			// The handler gave up because the client did: the reader must
+			// see that error, not a clean end of body.
+			_ = pw.CloseWithError(err)
+			return
+		}
 		_ = pw.Close()
 	}()
 	go func() {
 		select {
 		case <-ctx.Done():
-			_ = pr.CloseWithError(context.Cause(ctx))
+			// Closing the write half makes the reader see the cause.
+			_ = pw.CloseWithError(context.Cause(ctx))
 		case <-done:
 		}
 	}()
