@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"regexp"
@@ -95,13 +96,17 @@ type KeyInfo struct {
 type Keyring struct {
 	mu      sync.Mutex // serialises version changes
 	state   atomic.Pointer[ringState]
-	master  []byte
+	master  *masterKey
 	env     string
 	purpose string
 	warnAt  uint64
 	warnFn  func(version uint32, seals uint64)
 	logger  *slog.Logger
 }
+
+// masterKey sits behind a pointer so that fmt, which dereferences only
+// the outermost pointer it prints, never reaches the bytes.
+type masterKey struct{ b []byte }
 
 // ringState is an immutable snapshot of the versions; changes swap it.
 type ringState struct {
@@ -262,7 +267,7 @@ func NewKeyring(masterSecret []byte, opts ...KeyringOption) (*Keyring, error) {
 		return nil, fmt.Errorf("vault: new keyring: %w: active version %d is above the latest version %d", ErrInvalid, cfg.active, cfg.latest)
 	}
 	kr := &Keyring{
-		master:  slices.Clone(masterSecret),
+		master:  &masterKey{b: slices.Clone(masterSecret)},
 		env:     cfg.env,
 		purpose: cfg.purpose,
 		warnAt:  cfg.warnAt,
@@ -286,7 +291,7 @@ func NewKeyring(masterSecret []byte, opts ...KeyringOption) (*Keyring, error) {
 	}
 	st := &ringState{keys: make(map[uint32]*keyVersion, cfg.latest)}
 	for v := uint32(1); v <= cfg.latest; v++ {
-		secret := kr.master
+		secret := kr.master.b
 		if s, ok := cfg.secrets[v]; ok {
 			secret = s
 		}
@@ -386,7 +391,7 @@ func (kr *Keyring) addVersion(secret []byte) (uint32, error) {
 		return 0, fmt.Errorf("vault: add version: %w: version numbers exhausted", ErrInvalid)
 	}
 	if secret == nil {
-		secret = kr.master
+		secret = kr.master.b
 	}
 	kv, err := kr.derive(secret, next)
 	if err != nil {
@@ -571,3 +576,25 @@ func grow(b []byte, n int) (whole, tail []byte) {
 	b = slices.Grow(b, n)[:l+n]
 	return b, b[l:]
 }
+
+// String describes the keyring without key material:
+// "vault.Keyring(env=production purpose=tokens active=2 versions=2)".
+func (kr *Keyring) String() string {
+	st, err := kr.snapshot()
+	if err != nil {
+		return "vault.Keyring(unusable)"
+	}
+	return "vault.Keyring(env=" + kr.env + " purpose=" + kr.purpose +
+		" active=" + strconv.FormatUint(uint64(st.active.version), 10) +
+		" versions=" + strconv.Itoa(len(st.keys)) + ")"
+}
+
+// GoString is String, so that %#v shows no key material either.
+func (kr *Keyring) GoString() string { return kr.String() }
+
+// Format implements fmt.Formatter: every verb prints String, never the
+// master secret or derived keys.
+func (kr *Keyring) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, kr.String()) }
+
+// LogValue implements slog.LogValuer with String.
+func (kr *Keyring) LogValue() slog.Value { return slog.StringValue(kr.String()) }

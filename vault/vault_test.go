@@ -185,7 +185,7 @@ func TestNoPlaintextInOutput(t *testing.T) {
 	val, err = v.Get(ctx, refs[2])
 	require.ErrorIs(t, err, vault.ErrShredded)
 	record(val, err)
-	record(kr.Versions(), kr)
+	record(kr.Versions(), kr, *v)
 
 	var printed strings.Builder
 	for _, x := range results {
@@ -200,6 +200,10 @@ func TestNoPlaintextInOutput(t *testing.T) {
 	all := out.String() + printed.String()
 	require.Contains(t, all, "store unavailable", "the touch failure was logged")
 	require.Contains(t, all, "nearing its safe seal count", "the seal warning was logged")
+	for _, enc := range []string{string(master), hex.EncodeToString(master), fmt.Sprint(master)} {
+		require.NotContains(t, all, enc, "the master secret")
+	}
+	require.Contains(t, all, "vault.Keyring(env=default purpose=secrets active=2 versions=2)")
 	for _, p := range plains {
 		for _, enc := range []string{p, hex.EncodeToString([]byte(p)), base64.StdEncoding.EncodeToString([]byte(p))[:20]} {
 			require.NotContains(t, all, enc)
