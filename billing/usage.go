@@ -74,6 +74,10 @@ type Usage struct {
 	totals map[usageKey]cachedTotal
 }
 
+// maxCachedTotals bounds the in-memory totals; beyond it expired entries
+// are dropped.
+const maxCachedTotals = 100_000
+
 type usageKey struct {
 	workspace string
 	metric    Metric
@@ -156,9 +160,7 @@ func (u *Usage) Record(ctx context.Context, ev UsageEvent) error {
 	if err != nil {
 		return fmt.Errorf("billing: record usage: %w", err)
 	}
-	u.mu.Lock()
-	u.totals[usageKey{ev.WorkspaceID, ev.Metric, p.Start.Unix()}] = cachedTotal{total: total, loaded: u.now()}
-	u.mu.Unlock()
+	u.raise(usageKey{ev.WorkspaceID, ev.Metric, p.Start.Unix()}, total, u.now())
 	return nil
 }
 
@@ -181,12 +183,26 @@ func (u *Usage) Used(ctx context.Context, workspaceID string, metric Metric) (in
 	if err != nil {
 		return 0, fmt.Errorf("billing: usage total: %w", err)
 	}
+	return u.raise(k, total, now), nil
+}
+
+// raise records a total read from the store. Totals only grow, so
+// concurrent calls finishing out of order keep the largest.
+func (u *Usage) raise(k usageKey, total int64, now time.Time) int64 {
 	u.mu.Lock()
-	if cur, ok := u.totals[k]; !ok || cur.total <= total || now.Sub(cur.loaded) >= u.ttl {
-		u.totals[k] = cachedTotal{total: total, loaded: now}
+	defer u.mu.Unlock()
+	if cur, ok := u.totals[k]; ok && cur.total > total {
+		total = cur.total
 	}
-	u.mu.Unlock()
-	return total, nil
+	if len(u.totals) >= maxCachedTotals {
+		for old, c := range u.totals { // drop what the TTL would reload anyway
+			if now.Sub(c.loaded) >= u.ttl {
+				delete(u.totals, old)
+			}
+		}
+	}
+	u.totals[k] = cachedTotal{total: total, loaded: now}
+	return total
 }
 
 // Check answers whether the workspace may use n more of a counted metric
