@@ -220,7 +220,15 @@ func (v *Vault) Get(ctx context.Context, ref Ref) (secret.Value, error) {
 func (v *Vault) open(ctx context.Context, rec Record) ([]byte, error) {
 	ad := rec.Ref.AssociatedData()
 	if rec.SubjectID == "" {
+		// The version column drives Rewrap and VersionCounts; a row whose
+		// column disagrees with its ciphertext was altered.
+		if ver, err := CiphertextVersion(rec.Ciphertext); err != nil || ver != rec.KeyVersion {
+			return nil, fmt.Errorf("%w: stored key version does not match the ciphertext", ErrTampered)
+		}
 		return v.kr.Open(rec.Ciphertext, ad)
+	}
+	if rec.KeyVersion != 0 {
+		return nil, fmt.Errorf("%w: subject-sealed value with a key version", ErrTampered)
 	}
 	dek, keyID, err := v.subjectKey(ctx, rec.Ref.WorkspaceID, rec.SubjectID, false)
 	if err != nil {

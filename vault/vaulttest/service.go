@@ -2,6 +2,7 @@ package vaulttest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -107,6 +108,27 @@ func testVaultBinding(t *testing.T, s vault.Store) {
 		}
 	}
 	requireValue(t, v, src, "page-token-a")
+
+	// Metadata columns are checked against the ciphertext.
+	for name, alter := range map[string]func(*vault.Record){
+		"key version":        func(r *vault.Record) { r.KeyVersion = 7 },
+		"subject added":      func(r *vault.Record) { r.SubjectID = "contact_1" },
+		"subject removed":    func(r *vault.Record) { r.SubjectID, r.KeyVersion = "", 1 },
+		"subject key id":     func(r *vault.Record) { r.SubjectKeyID = []byte("other") },
+		"subject, version 1": func(r *vault.Record) { r.KeyVersion = 1 },
+	} {
+		altered := rec
+		if name != "key version" && name != "subject added" {
+			altered = subjRec
+		}
+		alter(&altered)
+		altered.Ref = ref("ws_a", "altered", name, "f")
+		_, err := s.PutSecret(ctx, altered)
+		require.NoError(t, err)
+		_, err = v.Get(ctx, altered.Ref)
+		require.Error(t, err, name)
+		require.True(t, errors.Is(err, vault.ErrTampered) || errors.Is(err, vault.ErrShredded), "%s: %v", name, err)
+	}
 }
 
 func testVaultExpiry(t *testing.T, s vault.Store) {
