@@ -427,9 +427,11 @@ func (c *Client) Delete(ctx context.Context, path string, v any) (*Response, err
 }
 
 // Do sends req (usually built by [Client.NewRequest]) with authentication,
-// governor, retries and error classification, and decodes a successful JSON
-// answer into v: an io.Writer receives the raw body instead; nil discards
-// it. A Graph failure is returned as a [*Error] together with the Response.
+// governor, retries and error classification. It sends credentials only to
+// the base URL's host or over https to Meta's own domains (facebook.com,
+// fbsbx.com, instagram.com, fbcdn.net, cdninstagram.com, whatsapp.net), and
+// refuses other URLs. It decodes a successful JSON answer into v: an
+// io.Writer receives the raw body instead; nil discards it. A Graph failure is returned as a [*Error] together with the Response.
 func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	resp, err := c.send(req)
 	if err != nil {
@@ -479,6 +481,9 @@ func (c *Client) send(req *http.Request) (*Response, error) {
 			return nil, fmt.Errorf("meta: %s: %w", op, err)
 		}
 	}
+	if !c.trustedURL(req.URL) {
+		return nil, fmt.Errorf("meta: %s: refusing to send credentials to %s (not the base URL's host or a Meta domain over https)", op, hostOnly(req.URL))
+	}
 	out := req.Clone(context.WithValue(ctx, requestInfoKey{}, info))
 	if !noAuth(ctx) {
 		c.authorize(out)
@@ -508,6 +513,38 @@ func (c *Client) send(req *http.Request) (*Response, error) {
 	e := ParseError(op, hresp.StatusCode, body)
 	e.RetryAfter = retryHint(hresp, usage, c.cfg.now())
 	return resp, e
+}
+
+// metaDomains are the domains Meta serves API answers and media from (media
+// URLs returned by the Graph API, e.g. lookaside.fbsbx.com, need the token).
+var metaDomains = []string{"facebook.com", "fbsbx.com", "instagram.com", "fbcdn.net", "cdninstagram.com", "whatsapp.net"}
+
+// trustedURL reports whether credentials may go to u: the base URL's scheme
+// and host, or https on a Meta domain.
+func (c *Client) trustedURL(u *url.URL) bool {
+	if u == nil {
+		return false
+	}
+	if u.Scheme == c.cfg.base.Scheme && strings.EqualFold(u.Host, c.cfg.base.Host) {
+		return true
+	}
+	if u.Scheme != "https" || u.Port() != "" {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	for _, d := range metaDomains {
+		if host == d || strings.HasSuffix(host, "."+d) {
+			return true
+		}
+	}
+	return false
+}
+
+func hostOnly(u *url.URL) string {
+	if u == nil {
+		return "(no URL)"
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 func (c *Client) authorize(r *http.Request) {

@@ -421,3 +421,31 @@ func TestDependencies(t *testing.T) {
 		}
 	}
 }
+
+func TestCredentialsGoOnlyToTrustedHosts(t *testing.T) {
+	t.Parallel()
+	c, err := meta.NewClient(secretTok, meta.WithBaseURL("http://127.0.0.1:1"), meta.WithRetry(0, time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	for _, raw := range []string{
+		"https://evil.example/x",
+		"http://lookaside.fbsbx.com/media", // Meta domain but not https
+		"https://lookaside.fbsbx.com:8443/media",
+		"https://notfacebook.com/x",
+		"http://127.0.0.1:2/x", // same host, other port
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), "GET", raw, nil)
+		require.NoError(t, err)
+		_, err = c.DoRaw(req)
+		require.ErrorContains(t, err, "refusing to send credentials", raw)
+		assert.NotContains(t, err.Error(), "/x", "only scheme and host are named")
+	}
+	srv := metatest.NewServer(t)
+	srv.Handle("GET /media/{id}", func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(metatest.BearerToken(r))) })
+	mc := srv.Client("tok")
+	req, err := http.NewRequestWithContext(t.Context(), "GET", srv.URL+"/media/1", nil)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	_, err = mc.Do(req, &buf)
+	require.NoError(t, err)
+	assert.Equal(t, "tok", buf.String(), "a download URL on the base host gets the token")
+}

@@ -139,7 +139,6 @@ func NewServer(tb testing.TB, opts ...ServerOption) *Server {
 	for _, o := range opts {
 		o(s)
 	}
-	s.routes()
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	tb.Cleanup(func() {
@@ -187,9 +186,10 @@ func (s *Server) SynctestClient(token string, opts ...meta.Option) *meta.Client 
 }
 
 // Handle registers h for a Go 1.22 mux pattern such as
-// "POST /{version}/{phone}/messages". Built-in routes answer
-// oauth/access_token, debug_token, me/accounts, access_token and
-// refresh_access_token; registering the same pattern again panics.
+// "POST /{version}/{phone}/messages" (conflicting patterns panic, as with
+// http.ServeMux). The built-in GET endpoints (oauth/access_token,
+// debug_token, me/accounts, access_token, refresh_access_token) are answered
+// before the mux and cannot be overridden.
 func (s *Server) Handle(pattern string, h http.HandlerFunc) { s.mux.HandleFunc(pattern, h) }
 
 // Requests returns a copy of every request received so far.
@@ -376,6 +376,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rec.Version != "" && !s.authorized(w, r) {
+		return
+	}
+	if h := s.builtin(r); h != nil {
+		h(w, r)
 		return
 	}
 	s.mux.ServeHTTP(w, r)

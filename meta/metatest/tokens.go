@@ -13,14 +13,31 @@ import (
 // (60 days, as Meta's).
 const LongLivedTTL = 60 * 24 * time.Hour
 
-func (s *Server) routes() {
-	s.mux.HandleFunc("GET /{version}/oauth/access_token", s.oauthAccessToken)
-	s.mux.HandleFunc("GET /{version}/debug_token", s.debugToken)
-	s.mux.HandleFunc("GET /{version}/me/accounts", s.meAccounts)
-	s.mux.HandleFunc("GET /access_token", s.igExchange)
-	s.mux.HandleFunc("GET /{version}/access_token", s.igExchange)
-	s.mux.HandleFunc("GET /refresh_access_token", s.igRefresh)
-	s.mux.HandleFunc("GET /{version}/refresh_access_token", s.igRefresh)
+// builtin returns the handler of a built-in endpoint for r, or nil. The
+// built-ins are matched here rather than on the mux so that they never
+// conflict with the patterns tests register.
+func (s *Server) builtin(r *http.Request) http.HandlerFunc {
+	if r.Method != http.MethodGet {
+		return nil
+	}
+	rel := strings.TrimPrefix(r.URL.Path, "/")
+	versioned := false
+	if seg, rest, ok := strings.Cut(rel, "/"); ok && versionRE.MatchString(seg) {
+		rel, versioned = rest, true
+	}
+	switch {
+	case versioned && rel == "oauth/access_token":
+		return s.oauthAccessToken
+	case versioned && rel == "debug_token":
+		return s.debugToken
+	case versioned && rel == "me/accounts":
+		return s.meAccounts
+	case rel == "access_token":
+		return s.igExchange
+	case rel == "refresh_access_token":
+		return s.igRefresh
+	}
+	return nil
 }
 
 func (s *Server) issue(prefix string, from *Token, typ string) (string, time.Time) {
