@@ -39,6 +39,11 @@ const (
 	// MinSecretSize is the shortest master secret NewKeyring accepts.
 	MinSecretSize = 32
 
+	// MaxVersions is the highest key version a keyring holds (a yearly
+	// rotation uses a handful; the bound keeps a typo from deriving
+	// millions of keys at start-up).
+	MaxVersions = 1000
+
 	// DefaultSealWarning is the default number of seals under one key version
 	// after which the keyring warns. Random 96-bit nonces stay within the
 	// NIST SP 800-38D bound (collision probability below 2^-32) for 2^32
@@ -84,10 +89,11 @@ type KeyInfo struct {
 // Keyring derives AES-256-GCM keys from a master secret, one per key
 // version, and seals and opens self-describing ciphertexts with them.
 //
-// Each version's key is HKDF-SHA256(master secret, info) where the info
-// string names the environment, the purpose and the version, so keys for
-// "staging" never open "production" values and two purposes never share a
-// key. Derived AEADs are cached: Seal and Open do no key derivation.
+// Each version's key is HKDF-SHA256 of the master secret with the salt
+// "botsync vault keyring" and the info
+// "botsync/vault/keyring/v1 env=<environment> purpose=<purpose> version=<n>",
+// so keys for "staging" never open "production" values and two purposes
+// never share a key. Derived AEADs are cached: Seal and Open do no key derivation.
 //
 // One version is active and seals; older versions stay open-only until they
 // are retired. A Keyring is safe for concurrent use; version changes (Add,
@@ -266,6 +272,9 @@ func NewKeyring(masterSecret []byte, opts ...KeyringOption) (*Keyring, error) {
 	case cfg.active > cfg.latest:
 		return nil, fmt.Errorf("vault: new keyring: %w: active version %d is above the latest version %d", ErrInvalid, cfg.active, cfg.latest)
 	}
+	if cfg.latest > MaxVersions {
+		return nil, fmt.Errorf("vault: new keyring: %w: latest version %d is above %d", ErrInvalid, cfg.latest, MaxVersions)
+	}
 	kr := &Keyring{
 		master:  &masterKey{b: slices.Clone(masterSecret)},
 		env:     cfg.env,
@@ -387,8 +396,8 @@ func (kr *Keyring) addVersion(secret []byte) (uint32, error) {
 	defer kr.mu.Unlock()
 	st := kr.state.Load()
 	next := slices.Max(slices.Collect(maps.Keys(st.keys))) + 1
-	if next == 0 {
-		return 0, fmt.Errorf("vault: add version: %w: version numbers exhausted", ErrInvalid)
+	if next > MaxVersions {
+		return 0, fmt.Errorf("vault: add version: %w: already %d versions", ErrInvalid, MaxVersions)
 	}
 	if secret == nil {
 		secret = kr.master.b

@@ -51,6 +51,7 @@ func TestNewKeyringValidates(t *testing.T) {
 		{"retire unknown", long, []vault.KeyringOption{vault.WithRetiredVersions(5)}, "retired version 5"},
 		{"short version secret", long, []vault.KeyringOption{vault.WithVersionSecret(1, []byte("short"))}, "version 1 secret"},
 		{"version secret beyond latest", long, []vault.KeyringOption{vault.WithVersionSecret(4, long)}, "version secret for 4"},
+		{"too many versions", long, []vault.KeyringOption{vault.WithVersions(1001)}, "above 1000"},
 		{"seal warning zero", long, []vault.KeyringOption{vault.WithSealWarning(0, nil)}, "seal warning"},
 		{"seal warning above 2^32", long, []vault.KeyringOption{vault.WithSealWarning(1<<32+1, nil)}, "seal warning"},
 	}
