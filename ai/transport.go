@@ -96,8 +96,11 @@ func applyPatch(body []byte, patch bodyPatch) ([]byte, error) {
 	return json.Marshal(m)
 }
 
+// maxRetryAfter caps a provider's Retry-After (and avoids overflow).
+const maxRetryAfter = 24 * time.Hour
+
 // parseRetryAfter reads delay-seconds or an HTTP date; 0 when absent or
-// unparsable.
+// unparsable, at most maxRetryAfter.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
@@ -106,11 +109,14 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		if n < 0 {
 			return 0
 		}
+		if n > int(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
 		return time.Duration(n) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return min(d, maxRetryAfter)
 		}
 	}
 	return 0
