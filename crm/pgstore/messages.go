@@ -9,7 +9,6 @@ import (
 	"github.com/botsync/botsync/crm"
 )
 
-
 // UpdateMessageStatus implements crm.Store in one statement: the update
 // applies only when it moves the status forward; either way the stored
 // message is returned.
