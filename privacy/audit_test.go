@@ -51,14 +51,18 @@ func TestAuditChain(t *testing.T) {
 	}
 	require.NoError(t, tamper(func(e []privacy.AuditEntry) []privacy.AuditEntry { return e }))
 	for name, mut := range map[string]func([]privacy.AuditEntry) []privacy.AuditEntry{
-		"edited action":       func(e []privacy.AuditEntry) []privacy.AuditEntry { e[2].Action = "lead.view"; return e },
-		"edited actor":        func(e []privacy.AuditEntry) []privacy.AuditEntry { e[0].Actor = "user:2"; return e },
-		"added impersonator":  func(e []privacy.AuditEntry) []privacy.AuditEntry { e[1].Impersonator = "x"; return e },
-		"moved in time":       func(e []privacy.AuditEntry) []privacy.AuditEntry { e[3].At = e[3].At.Add(time.Hour); return e },
-		"deleted middle":      func(e []privacy.AuditEntry) []privacy.AuditEntry { return append(e[:2], e[3:]...) },
-		"deleted first":       func(e []privacy.AuditEntry) []privacy.AuditEntry { return e[1:] },
-		"swapped":             func(e []privacy.AuditEntry) []privacy.AuditEntry { e[1], e[2] = e[2], e[1]; return e },
-		"rehashed edit":       func(e []privacy.AuditEntry) []privacy.AuditEntry { e[2].Target = "x"; e[2] = privacy.Seal(&e[1], e[2]); return e },
+		"edited action":      func(e []privacy.AuditEntry) []privacy.AuditEntry { e[2].Action = "lead.view"; return e },
+		"edited actor":       func(e []privacy.AuditEntry) []privacy.AuditEntry { e[0].Actor = "user:2"; return e },
+		"added impersonator": func(e []privacy.AuditEntry) []privacy.AuditEntry { e[1].Impersonator = "x"; return e },
+		"moved in time":      func(e []privacy.AuditEntry) []privacy.AuditEntry { e[3].At = e[3].At.Add(time.Hour); return e },
+		"deleted middle":     func(e []privacy.AuditEntry) []privacy.AuditEntry { return append(e[:2], e[3:]...) },
+		"deleted first":      func(e []privacy.AuditEntry) []privacy.AuditEntry { return e[1:] },
+		"swapped":            func(e []privacy.AuditEntry) []privacy.AuditEntry { e[1], e[2] = e[2], e[1]; return e },
+		"rehashed edit": func(e []privacy.AuditEntry) []privacy.AuditEntry {
+			e[2].Target = "x"
+			e[2] = privacy.Seal(&e[1], e[2])
+			return e
+		},
 		"other workspace row": func(e []privacy.AuditEntry) []privacy.AuditEntry { e[4].WorkspaceID = "ws2"; return e },
 	} {
 		err := tamper(mut)

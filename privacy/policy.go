@@ -136,8 +136,8 @@ var SeedPolicy = Policy{Rules: []RetentionRule{
 
 // FloorConflict is a rule that keeps data for less than the law requires.
 type FloorConflict struct {
-	Rule   RetentionRule
-	Floor  Floor
+	Rule    RetentionRule
+	Floor   Floor
 	Profile string
 }
 
