@@ -1,0 +1,128 @@
+package privacy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Purpose is why personal data is processed.
+type Purpose string
+
+// Purposes the platform processes data for.
+const (
+	PurposeServiceMessages    Purpose = "service_messages"
+	PurposeMarketingMessages  Purpose = "marketing_messages"
+	PurposeAIReplies          Purpose = "ai_replies"
+	PurposeLeadScoring        Purpose = "lead_scoring"
+	PurposeTracking           Purpose = "tracking"
+	PurposeBehaviouralMonitor Purpose = "behavioural_monitoring"
+	PurposeTargetedAds        Purpose = "targeted_advertising"
+	PurposeCallLogMatching    Purpose = "call_log_matching"
+)
+
+// ConsentRecord is one grant or withdrawal of consent, kept as evidence.
+type ConsentRecord struct {
+	WorkspaceID string
+	Subject     string
+	Purpose     Purpose
+	Granted     bool
+	// Source says how consent was given ("whatsapp opt-in button", "web form").
+	Source string
+	// Evidence points to the proof (a message id, a form submission id).
+	Evidence string
+	// ByParent marks consent given by a parent or lawful guardian.
+	ByParent bool
+	At       time.Time
+}
+
+// SubjectFacts are what the platform knows about a person that changes the
+// rules: whether they are a child (under 18 under the DPDP Act).
+type SubjectFacts struct {
+	Minor bool
+}
+
+// Errors of the purpose check.
+var (
+	ErrNoConsent          = errors.New("privacy: no consent for this purpose")
+	ErrForbiddenForMinors = errors.New("privacy: purpose forbidden for children")
+	ErrNeedParentConsent  = errors.New("privacy: verifiable parental consent required")
+)
+
+// forbiddenForMinors are the purposes s. 9(3) of the DPDP Act 2023 forbids
+// for children whatever the consent.
+var forbiddenForMinors = map[Purpose]bool{
+	PurposeTracking: true, PurposeBehaviouralMonitor: true, PurposeTargetedAds: true,
+}
+
+// CheckPurpose decides whether data of subject may be processed for purpose,
+// given the subject's consent history (any order). The newest record for the
+// purpose decides. For a child: tracking, behavioural monitoring and targeted
+// advertising are refused outright (DPDP Act 2023, s. 9(3)); anything else
+// needs consent given by a parent (s. 9(1)).
+func CheckPurpose(facts SubjectFacts, history []ConsentRecord, purpose Purpose) error {
+	if facts.Minor && forbiddenForMinors[purpose] {
+		return fmt.Errorf("%w: %s (DPDP Act 2023, s. 9(3))", ErrForbiddenForMinors, purpose)
+	}
+	latest, ok := Latest(history, purpose)
+	if !ok || !latest.Granted {
+		return fmt.Errorf("%w: %s", ErrNoConsent, purpose)
+	}
+	if facts.Minor && !latest.ByParent {
+		return fmt.Errorf("%w: %s (DPDP Act 2023, s. 9(1))", ErrNeedParentConsent, purpose)
+	}
+	return nil
+}
+
+// Latest returns the newest record for purpose.
+func Latest(history []ConsentRecord, purpose Purpose) (ConsentRecord, bool) {
+	var out ConsentRecord
+	found := false
+	for _, r := range history {
+		if r.Purpose == purpose && (!found || !r.At.Before(out.At)) {
+			out, found = r, true
+		}
+	}
+	return out, found
+}
+
+// ConsentStore keeps consent records, append-only; safe for concurrent use.
+type ConsentStore interface {
+	AddConsent(ctx context.Context, r ConsentRecord) error
+	// Consents returns every record of the subject, oldest first.
+	Consents(ctx context.Context, workspaceID, subject string) ([]ConsentRecord, error)
+}
+
+// MemoryConsentStore is an in-memory [ConsentStore].
+type MemoryConsentStore struct {
+	mu   sync.Mutex
+	recs map[[2]string][]ConsentRecord
+}
+
+// NewMemoryConsentStore returns an empty store.
+func NewMemoryConsentStore() *MemoryConsentStore {
+	return &MemoryConsentStore{recs: map[[2]string][]ConsentRecord{}}
+}
+
+// AddConsent implements ConsentStore.
+func (m *MemoryConsentStore) AddConsent(_ context.Context, r ConsentRecord) error {
+	if r.WorkspaceID == "" || r.Subject == "" || r.Purpose == "" {
+		return errors.New("privacy: consent needs workspace, subject and purpose")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := [2]string{r.WorkspaceID, r.Subject}
+	m.recs[k] = append(m.recs[k], r)
+	sort.SliceStable(m.recs[k], func(i, j int) bool { return m.recs[k][i].At.Before(m.recs[k][j].At) })
+	return nil
+}
+
+// Consents implements ConsentStore.
+func (m *MemoryConsentStore) Consents(_ context.Context, ws, subject string) ([]ConsentRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]ConsentRecord(nil), m.recs[[2]string{ws, subject}]...), nil
+}
