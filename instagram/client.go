@@ -65,6 +65,7 @@ type Client struct {
 	claims     Claims
 	budgets    *Budgets
 	label      string
+	ownIDs     []string
 }
 
 type config struct {
@@ -73,6 +74,7 @@ type config struct {
 	claims     Claims
 	budgets    *Budgets
 	label      string
+	ownIDs     []string
 }
 
 // Option configures a [Client]; an invalid option makes [NewClient] fail with
@@ -137,6 +139,22 @@ func WithLabel(label string) Option {
 	}
 }
 
+// WithOwnIDs adds ids the account acts under besides its account id, for
+// recognising its own comments and messages (with [FacebookLogin] the
+// account id is the Page's, while comments come from the Instagram account's
+// id).
+func WithOwnIDs(ids ...string) Option {
+	return func(c *config) error {
+		for i, id := range ids {
+			if err := validID(fmt.Sprintf("own ids[%d]", i), id); err != nil {
+				return err
+			}
+		}
+		c.ownIDs = append(c.ownIDs, ids...)
+		return nil
+	}
+}
+
 // NewClient returns a client for the account (Instagram professional account
 // id for [InstagramLogin], Page id for [FacebookLogin] and [Messenger]) on
 // stack, calling through mc. mc must point at the stack's host: graph.instagram.com
@@ -181,7 +199,7 @@ func NewClient(mc *meta.Client, stack Stack, accountID string, opts ...Option) (
 	}
 	return &Client{
 		mc: mc, stack: stack, accountID: accountID,
-		now: cfg.now, humanAgent: cfg.humanAgent, claims: cfg.claims, budgets: cfg.budgets, label: cfg.label,
+		now: cfg.now, humanAgent: cfg.humanAgent, claims: cfg.claims, budgets: cfg.budgets, label: cfg.label, ownIDs: cfg.ownIDs,
 	}, nil
 }
 

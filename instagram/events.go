@@ -537,4 +537,3 @@ func changeEvent(obj meta.Object, en meta.Entry, c meta.Change) Event {
 	}
 	return ev
 }
-

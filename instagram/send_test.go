@@ -49,7 +49,7 @@ func TestSendGolden(t *testing.T) {
 		stack instagram.Stack
 		send  func(context.Context, *instagram.Client) error
 	}{
-		{"ig_login/text", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
+		{"instagram_login/text", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
 			_, err := c.SendText(ctx, open, "Hi! The NEET batch fee is Rs 85,000.")
 			return err
 		}},
@@ -61,11 +61,11 @@ func TestSendGolden(t *testing.T) {
 			_, err := c.SendText(ctx, instagram.Thread{UserID: psid, LastUserMessage: t0.Add(-time.Hour)}, "Yes, we deliver to Pune.")
 			return err
 		}},
-		{"ig_login/image_url", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
+		{"instagram_login/image_url", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
 			_, err := c.Send(ctx, open, instagram.Message{Media: &instagram.Media{Type: instagram.MediaImage, URL: "https://cdn.example.com/brochure.jpg", Reusable: true}})
 			return err
 		}},
-		{"ig_login/video_id", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
+		{"instagram_login/video_id", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
 			_, err := c.Send(ctx, open, instagram.Message{Media: &instagram.Media{Type: instagram.MediaVideo, AttachmentID: "1857777774821032"}})
 			return err
 		}},
@@ -77,7 +77,7 @@ func TestSendGolden(t *testing.T) {
 			_, err := c.Send(ctx, th, instagram.Message{Media: &instagram.Media{Type: instagram.MediaFile, URL: "https://cdn.example.com/syllabus.pdf"}})
 			return err
 		}},
-		{"ig_login/quick_replies", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
+		{"instagram_login/quick_replies", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
 			_, err := c.Send(ctx, open, instagram.Message{Text: "Which batch suits you?", QuickReplies: []instagram.QuickReply{
 				{Title: "Morning", Payload: "BATCH_MORNING"},
 				{Type: instagram.QuickReplyText, Title: "Evening", Payload: "BATCH_EVENING", ImageURL: "https://cdn.example.com/moon.png"},
@@ -86,7 +86,7 @@ func TestSendGolden(t *testing.T) {
 			}})
 			return err
 		}},
-		{"ig_login/generic", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
+		{"instagram_login/generic", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
 			_, err := c.Send(ctx, open, instagram.Message{Generic: []instagram.Element{
 				{Title: "NEET 2027", Subtitle: "12 months, Rs 85,000", ImageURL: "https://cdn.example.com/neet.jpg", DefaultURL: "https://example.com/neet",
 					Buttons: []instagram.Button{{Type: instagram.ButtonURL, Title: "Details", URL: "https://example.com/neet"}, {Type: instagram.ButtonPostback, Title: "Enrol", Payload: "ENROL_NEET"}}},
@@ -102,7 +102,7 @@ func TestSendGolden(t *testing.T) {
 				}}})
 			return err
 		}},
-		{"ig_login/reply_to", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
+		{"instagram_login/reply_to", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
 			_, err := c.Send(ctx, open, instagram.Message{Text: "Yes, still open.", ReplyTo: "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA1ODIyMzA0OTE0OnN0b3J5"})
 			return err
 		}},
@@ -110,19 +110,19 @@ func TestSendGolden(t *testing.T) {
 			_, err := c.Send(ctx, instagram.Thread{UserID: igUser, LastUserMessage: t0.Add(-3 * 24 * time.Hour)}, instagram.Message{Text: "Sorry for the delay, a counsellor here.", Tag: instagram.TagHumanAgent})
 			return err
 		}},
-		{"ig_login/react", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
+		{"instagram_login/react", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
 			return c.React(ctx, open, "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA1ODIyMzA0OTE0OmVjaG8", "love")
 		}},
-		{"ig_login/unreact", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
+		{"instagram_login/unreact", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
 			return c.Unreact(ctx, open, "aWdfZAG1faXRlbToxOklHTWVzc2FnZAUlEOjE3ODQxNDA1ODIyMzA0OTE0OmVjaG8")
 		}},
-		{"ig_login/typing_on", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
+		{"instagram_login/typing_on", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
 			return c.SenderAction(ctx, open, instagram.TypingOn)
 		}},
 		{"messenger/mark_seen", instagram.Messenger, func(ctx context.Context, c *instagram.Client) error {
 			return c.SenderAction(ctx, instagram.Thread{UserID: psid, LastUserMessage: t0.Add(-time.Hour)}, instagram.MarkSeen)
 		}},
-		{"ig_login/private_reply", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
+		{"instagram_login/private_reply", instagram.InstagramLogin, func(ctx context.Context, c *instagram.Client) error {
 			_, err := c.PrivateReply(ctx, instagram.CommentRef{ID: "17865799348012345", CreatedAt: t0.Add(-time.Minute)}, instagram.Message{Text: "Fees are Rs 85,000. Want the brochure?", Label: "rule-17"})
 			return err
 		}},

@@ -404,13 +404,16 @@ func (f *Fake) updateComment(w http.ResponseWriter, r *http.Request, host Host) 
 	if _, ok := readJSON(w, r, &body); !ok {
 		return
 	}
+	// Instagram comments take "hide" (on both hosts); Facebook Page comments
+	// take "is_hidden".
 	key := "hide"
-	if host == HostFacebook {
-		key = "is_hidden"
-	}
 	v, ok := body[key]
+	if !ok && host == HostFacebook {
+		key = "is_hidden"
+		v, ok = body[key]
+	}
 	if !ok {
-		badRequest(w, "(#100) missing "+key)
+		badRequest(w, "(#100) missing hide")
 		return
 	}
 	var hide bool
