@@ -56,7 +56,9 @@ func TestHandleComment(t *testing.T) {
 		{name: "live after broadcast", fixture: "instagram/live_comment.json", now: commentTime.Add(time.Minute),
 			opt: instagram.CommentOptions{BroadcastEnded: true}, skip: instagram.SkipOutsideWindow},
 		{name: "hindi comment", fixture: "instagram/comment.json", now: commentTime,
-			edit: func(ev *instagram.Event) { ev.Comment.Text = "कोर्स की फीस कितनी है?" }},
+			edit: func(ev *instagram.Event) {
+				ev.Comment.Text = "कोर्स की फीस कितनी है?"
+			}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
