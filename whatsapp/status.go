@@ -201,8 +201,11 @@ func (t *StatusTracker) ApplyEvents(events []Event) []Update {
 	return out
 }
 
-func setIfZero(dst *time.Time, v time.Time) bool {
-	if dst.IsZero() && !v.IsZero() {
+// setEarliest records v unless an earlier time is known: an implied time (a
+// read implies delivered at the read time) gives way to the real, earlier
+// one when it arrives late.
+func setEarliest(dst *time.Time, v time.Time) bool {
+	if !v.IsZero() && (dst.IsZero() || v.Before(*dst)) {
 		*dst = v
 		return true
 	}
@@ -227,17 +230,17 @@ func apply(d *Delivery, s Status) Update {
 	}
 	switch st {
 	case StateSent:
-		changed = setIfZero(&d.SentAt, ts) || changed
+		changed = setEarliest(&d.SentAt, ts) || changed
 	case StateDelivered:
-		changed = setIfZero(&d.DeliveredAt, ts) || changed
-		changed = setIfZero(&d.SentAt, ts) || changed
+		changed = setEarliest(&d.DeliveredAt, ts) || changed
+		changed = setEarliest(&d.SentAt, ts) || changed
 	case StateRead:
-		changed = setIfZero(&d.ReadAt, ts) || changed
-		changed = setIfZero(&d.DeliveredAt, ts) || changed
-		changed = setIfZero(&d.SentAt, ts) || changed
+		changed = setEarliest(&d.ReadAt, ts) || changed
+		changed = setEarliest(&d.DeliveredAt, ts) || changed
+		changed = setEarliest(&d.SentAt, ts) || changed
 	case StateFailed:
 		if d.State < StateDelivered || d.State == StateFailed {
-			changed = setIfZero(&d.FailedAt, ts) || changed
+			changed = setEarliest(&d.FailedAt, ts) || changed
 			if len(d.Errors) == 0 && len(s.Errors) > 0 {
 				d.Errors, changed = append([]ErrorDetail(nil), s.Errors...), true
 			}

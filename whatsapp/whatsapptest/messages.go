@@ -191,9 +191,9 @@ func (s *Server) validateContent(w http.ResponseWriter, m *messageReq) bool {
 		}
 		if md.ID != "" {
 			s.mu.Lock()
-			_, ok := s.media[md.ID]
+			deleted := s.deleted[md.ID]
 			s.mu.Unlock()
-			if !ok {
+			if deleted {
 				metatest.WriteGraphError(w, http.StatusBadRequest, metatest.GraphError{Code: 131053, Message: "(#131053) Media upload error", ErrorData: details("Media id not found.")})
 				return false
 			}

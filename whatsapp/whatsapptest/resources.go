@@ -186,6 +186,9 @@ func (s *Server) deleteMedia(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	_, ok := s.media[id]
 	delete(s.media, id)
+	if ok {
+		s.deleted[id] = true
+	}
 	s.mu.Unlock()
 	if !ok {
 		metatest.WriteGraphError(w, http.StatusBadRequest, metatest.GraphError{Code: 100, Subcode: 33, Type: "GraphMethodException", Message: "Unsupported delete request."})

@@ -43,6 +43,7 @@ type Server struct {
 	sent        []Sent
 	recFail     map[string][]metatest.GraphError
 	media       map[string]*mediaItem
+	deleted     map[string]bool
 	mediaTTL    time.Duration
 	templates   []whatsapp.TemplateDefinition
 	phones      map[string]*whatsapp.PhoneNumber
@@ -95,6 +96,7 @@ func New(tb testing.TB, opts ...Option) *Server {
 		now:        time.Now,
 		recFail:    map[string][]metatest.GraphError{},
 		media:      map[string]*mediaItem{},
+		deleted:    map[string]bool{},
 		mediaTTL:   5 * time.Minute,
 		phones:     map[string]*whatsapp.PhoneNumber{},
 		profiles:   map[string]whatsapp.BusinessProfile{},
