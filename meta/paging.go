@@ -46,14 +46,14 @@ func stripCredentials(link string) string {
 	if err != nil {
 		return "[unparseable link]"
 	}
+	// Re-encoding drops malformed pairs too, so a token hidden behind a bad
+	// escape cannot survive.
 	q := u.Query()
-	if q.Has("access_token") || q.Has("appsecret_proof") || q.Has("client_secret") {
-		q.Del("access_token")
-		q.Del("appsecret_proof")
-		q.Del("client_secret")
-		u.RawQuery = q.Encode()
-	}
-	u.User = nil
+	q.Del("access_token")
+	q.Del("appsecret_proof")
+	q.Del("client_secret")
+	u.RawQuery = q.Encode()
+	u.User, u.Fragment, u.RawFragment = nil, "", ""
 	return u.String()
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -140,4 +141,26 @@ func TestPagingStripsCredentials(t *testing.T) {
 	require.Error(t, json.Unmarshal([]byte(`{"cursors":1}`), &p))
 	require.NoError(t, json.Unmarshal([]byte(`{"next":"%zz"}`), &p))
 	assert.Equal(t, "[unparseable link]", p.Next)
+}
+
+func FuzzPageDecode(f *testing.F) {
+	f.Add([]byte(`{"data":[{"id":"1","name":"a"}],"paging":{"cursors":{"before":"b","after":"a"},"next":"https://graph.facebook.com/v24.0/me/accounts?access_token=T&after=a"}}`))
+	f.Add([]byte(`{"data":[],"paging":{"next":"::"}}`))
+	f.Add([]byte(`{"paging":{"previous":"https://u:p@x/y?appsecret_proof=1"}}`))
+	f.Add([]byte(`{"paging":{"next":"https://x/y?access_token=SECRET%zz&after=1#access_token=SECRET"}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var p meta.Page[pageItem]
+		if err := json.Unmarshal(b, &p); err != nil {
+			return
+		}
+		for _, link := range []string{p.Paging.Next, p.Paging.Previous} {
+			u, err := url.Parse(link)
+			if err != nil {
+				continue
+			}
+			if u.Query().Has("access_token") || u.Query().Has("appsecret_proof") || u.User != nil || u.Fragment != "" || strings.Contains(u.RawQuery, "SECRET%") {
+				t.Fatalf("credentials survived in %q", link)
+			}
+		}
+	})
 }
