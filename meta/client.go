@@ -250,7 +250,17 @@ func NewClient(token secret.Value, opts ...Option) (*Client, error) {
 	if cfg.httpClient == nil {
 		cfg.httpClient = &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	}
-	c := &Client{cfg: cfg}
+	warnVersion(cfg.logger, cfg.version, cfg.now())
+	return newClient(cfg, token), nil
+}
+
+func newClient(cfg *config, token secret.Value) *Client {
+	c := &Client{cfg: cfg, token: token}
+	if !cfg.appSecret.IsZero() && !token.IsZero() {
+		c.proof = AppSecretProof(token, cfg.appSecret)
+	}
+	// retryablehttp logs full URLs (with query strings) when given a logger,
+	// so it gets none; the client logs redacted operations itself.
 	c.rc = &retryablehttp.Client{
 		HTTPClient:   cfg.httpClient,
 		RetryWaitMin: cfg.waitMin,
@@ -260,36 +270,13 @@ func NewClient(token secret.Value, opts ...Option) (*Client, error) {
 		Backoff:      c.backoff,
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
-	c.setToken(token)
-	warnVersion(cfg.logger, cfg.version, cfg.now())
-	return c, nil
+	return c
 }
 
 // WithToken returns a client for another access token that shares c's
 // configuration, transport, retry policy and governor. Agencies serving many
 // workspaces use one base client and derive one per token.
-func (c *Client) WithToken(token secret.Value) *Client {
-	n := &Client{cfg: c.cfg}
-	n.rc = &retryablehttp.Client{
-		HTTPClient:   c.cfg.httpClient,
-		RetryWaitMin: c.cfg.waitMin,
-		RetryWaitMax: c.cfg.waitMax,
-		RetryMax:     c.cfg.retryMax,
-		CheckRetry:   n.checkRetry,
-		Backoff:      n.backoff,
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
-	n.setToken(token)
-	return n
-}
-
-func (c *Client) setToken(token secret.Value) {
-	c.token = token
-	c.proof = ""
-	if !c.cfg.appSecret.IsZero() && !token.IsZero() {
-		c.proof = AppSecretProof(token, c.cfg.appSecret)
-	}
-}
+func (c *Client) WithToken(token secret.Value) *Client { return newClient(c.cfg, token) }
 
 // AppSecretProof returns hex(HMAC-SHA256(key=appSecret, message=token)), the
 // appsecret_proof Meta expects next to a token.
