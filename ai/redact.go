@@ -26,8 +26,6 @@ const (
 )
 
 var (
-	emailRE       = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}`)
-	panRE         = regexp.MustCompile(`\b[A-Z]{5}[0-9]{4}[A-Z]\b`)
 	placeholderRE = regexp.MustCompile(`\[(?:PHONE|EMAIL|NAME|CARD|ID)_[0-9a-f]{6}\]`)
 )
 
@@ -68,7 +66,7 @@ type Known struct {
 type Session struct {
 	r        *Redactor
 	scope    string
-	names    *regexp.Regexp
+	names    []string // longest first
 	phones   []string // digits of known phones
 	literals []Known
 	byValue  map[string]string // category+normalised value → placeholder
@@ -105,11 +103,7 @@ func (r *Redactor) Session(scope string, known ...Known) *Session {
 	}
 	if len(names) > 0 {
 		sort.SliceStable(names, func(i, j int) bool { return len(names[i]) > len(names[j]) })
-		alts := make([]string, len(names))
-		for i, n := range names {
-			alts[i] = regexp.QuoteMeta(n)
-		}
-		s.names = regexp.MustCompile(`(?i)(?:` + strings.Join(alts, "|") + `)`)
+		s.names = names
 		for _, n := range names {
 			s.placeholder(CategoryName, strings.ToLower(n), n)
 		}
@@ -253,20 +247,10 @@ func numberCategory(d string, plus bool, groups []int) Category {
 // find returns the non-overlapping personal-data spans of text.
 func (s *Session) find(text string) []span {
 	var spans []span
-	for _, m := range emailRE.FindAllStringIndex(text, -1) {
-		spans = append(spans, span{m[0], m[1], CategoryEmail, strings.ToLower(text[m[0]:m[1]])})
-	}
-	for _, m := range panRE.FindAllStringIndex(text, -1) {
-		spans = append(spans, span{m[0], m[1], CategoryID, text[m[0]:m[1]]})
-	}
+	spans = emailSpans(text, spans)
+	spans = panSpans(text, spans)
 	spans = numberSpans(text, spans)
-	if s.names != nil {
-		for _, m := range s.names.FindAllStringIndex(text, -1) {
-			if boundaryBefore(text, m[0]) && boundaryAfter(text, m[1]) {
-				spans = append(spans, span{m[0], m[1], CategoryName, strings.ToLower(text[m[0]:m[1]])})
-			}
-		}
-	}
+	spans = s.nameSpans(text, spans)
 	for _, k := range s.literals {
 		for off := 0; ; {
 			i := strings.Index(text[off:], k.Value)
@@ -384,6 +368,109 @@ func (s *Session) Unknown(text string) []string {
 	for _, ph := range placeholderRE.FindAllString(text, -1) {
 		if _, ok := s.byToken[ph]; !ok {
 			out = append(out, ph)
+		}
+	}
+	return out
+}
+
+func isLocalByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) || strings.IndexByte("._%+-", c) >= 0
+}
+
+func isDomainByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) || c == '-' || c == '.'
+}
+
+func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// emailSpans finds local@domain.tld around every '@', in linear time.
+func emailSpans(text string, out []span) []span {
+	from := 0
+	for {
+		k := strings.IndexByte(text[from:], '@')
+		if k < 0 {
+			return out
+		}
+		at := from + k
+		from = at + 1
+		start := at
+		for start > 0 && isLocalByte(text[start-1]) {
+			start--
+		}
+		end := at + 1
+		for end < len(text) && isDomainByte(text[end]) {
+			end++
+		}
+		for end > at+1 && (text[end-1] == '.' || text[end-1] == '-') {
+			end--
+		}
+		if start == at || end == at+1 {
+			continue
+		}
+		dot := strings.LastIndexByte(text[at+1:end], '.')
+		if dot <= 0 {
+			continue
+		}
+		tld := text[at+1+dot+1 : end]
+		ok := len(tld) >= 2
+		for i := 0; i < len(tld) && ok; i++ {
+			ok = isAlpha(tld[i])
+		}
+		if !ok {
+			continue
+		}
+		out = append(out, span{start, end, CategoryEmail, strings.ToLower(text[start:end])})
+		from = end
+	}
+}
+
+// panSpans finds Indian PAN numbers: five capitals, four digits, a capital.
+func panSpans(text string, out []span) []span {
+	isUpper := func(c byte) bool { return c >= 'A' && c <= 'Z' }
+	for i := 0; i+10 <= len(text); i++ {
+		if !isUpper(text[i]) || !boundaryBefore(text, i) {
+			continue
+		}
+		ok := true
+		for j := 0; j < 10 && ok; j++ {
+			c := text[i+j]
+			switch {
+			case j < 5 || j == 9:
+				ok = isUpper(c)
+			default:
+				ok = isDigit(c)
+			}
+		}
+		if ok && boundaryAfter(text, i+10) {
+			out = append(out, span{i, i + 10, CategoryID, text[i : i+10]})
+			i += 9
+		}
+	}
+	return out
+}
+
+// nameSpans finds the known names, case-insensitively, as whole words.
+func (s *Session) nameSpans(text string, out []span) []span {
+	if len(s.names) == 0 {
+		return out
+	}
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) || !boundaryBefore(text, i) {
+			i += size
+			continue
+		}
+		matched := false
+		for _, n := range s.names {
+			if len(n) <= len(text)-i && strings.EqualFold(text[i:i+len(n)], n) && boundaryAfter(text, i+len(n)) {
+				out = append(out, span{i, i + len(n), CategoryName, strings.ToLower(n)})
+				i += len(n)
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			i += size
 		}
 	}
 	return out
