@@ -56,6 +56,8 @@ type Response struct {
 	// Usage holds the X-App-Usage, X-Business-Use-Case-Usage and
 	// X-Ad-Account-Usage headers of the response.
 	Usage Usage
+	// Attempts is how many times the call was sent (1 without retries).
+	Attempts int
 }
 
 type config struct {
@@ -489,7 +491,7 @@ func (c *Client) send(req *http.Request) (*Response, error) {
 		return nil, fmt.Errorf("meta: %s: %w", op, sanitizeErr(err))
 	}
 	usage, _ := ParseUsage(hresp.Header)
-	resp := &Response{Response: hresp, Usage: usage}
+	resp := &Response{Response: hresp, Usage: usage, Attempts: int(info.attempts.Load())}
 	c.cfg.logger.DebugContext(ctx, "meta: call", "op", op, "status", hresp.StatusCode, "duration", time.Since(start))
 	if hresp.StatusCode < 400 {
 		return resp, nil

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -23,6 +24,7 @@ type requestInfo struct {
 	method     string
 	idempotent bool
 	key        string
+	attempts   atomic.Int32
 }
 
 type (
@@ -172,6 +174,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	if info == nil {
 		info = &requestInfo{idempotent: isIdempotent(ctx)}
 	}
+	info.attempts.Add(1)
 	var usage Usage
 	if resp != nil {
 		usage, _ = ParseUsage(resp.Header)

@@ -84,16 +84,22 @@ func TestRetryPolicyThroughFakeServer(t *testing.T) {
 				ctx = meta.WithIdempotent(ctx)
 			}
 			var out struct{ ID string }
-			var err error
+			var (
+				resp *meta.Response
+				err  error
+			)
 			switch tt.method {
 			case "GET":
-				_, err = c.Get(ctx, path, nil, &out)
+				resp, err = c.Get(ctx, path, nil, &out)
 			case "POST":
-				_, err = c.Post(ctx, path, map[string]string{"a": "b"}, &out)
+				resp, err = c.Post(ctx, path, map[string]string{"a": "b"}, &out)
 			case "DELETE":
-				_, err = c.Delete(ctx, path, &out)
+				resp, err = c.Delete(ctx, path, &out)
 			}
 			assert.Len(t, srv.Requests(), tt.attempts)
+			if resp != nil {
+				assert.Equal(t, tt.attempts, resp.Attempts)
+			}
 			switch tt.want {
 			case nil:
 				require.NoError(t, err)
