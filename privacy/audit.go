@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -201,50 +200,4 @@ func (l *AuditLog) Verify(ctx context.Context, workspaceID string, head *AuditEn
 		return n, fmt.Errorf("%w: the chain does not end at the checkpoint (entries removed)", ErrChainBroken)
 	}
 	return n, nil
-}
-
-// MemoryAuditStore is an in-memory [AuditStore], safe for concurrent use.
-type MemoryAuditStore struct {
-	mu      sync.Mutex
-	entries map[string][]AuditEntry
-}
-
-// NewMemoryAuditStore returns an empty store.
-func NewMemoryAuditStore() *MemoryAuditStore {
-	return &MemoryAuditStore{entries: map[string][]AuditEntry{}}
-}
-
-// AppendAudit implements AuditStore.
-func (m *MemoryAuditStore) AppendAudit(_ context.Context, e AuditEntry) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	list := m.entries[e.WorkspaceID]
-	if uint64(len(list))+1 != e.Seq {
-		return ErrConflict
-	}
-	m.entries[e.WorkspaceID] = append(list, e)
-	return nil
-}
-
-// LastAudit implements AuditStore.
-func (m *MemoryAuditStore) LastAudit(_ context.Context, ws string) (AuditEntry, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	list := m.entries[ws]
-	if len(list) == 0 {
-		return AuditEntry{}, ErrNotFound
-	}
-	return list[len(list)-1], nil
-}
-
-// ListAudit implements AuditStore.
-func (m *MemoryAuditStore) ListAudit(_ context.Context, ws string, after uint64, limit int) ([]AuditEntry, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	list := m.entries[ws]
-	if after >= uint64(len(list)) {
-		return nil, nil
-	}
-	end := min(uint64(len(list)), after+uint64(limit))
-	return append([]AuditEntry(nil), list[after:end]...), nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/botsync/botsync/privacy"
+	"github.com/botsync/botsync/privacy/memstore"
 )
 
 func fixedClock() func() time.Time {
@@ -28,7 +29,7 @@ func fixedClock() func() time.Time {
 func TestAuditChain(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store := privacy.NewMemoryAuditStore()
+	store := memstore.New()
 	log := privacy.NewAuditLog(store, fixedClock())
 	for i := range 5 {
 		_, err := log.Record(ctx, privacy.AuditEntry{WorkspaceID: "ws1", Actor: "user:1", Action: "lead.export", Target: fmt.Sprintf("lead:%d", i)})
@@ -69,7 +70,7 @@ func TestAuditChain(t *testing.T) {
 		require.ErrorIs(t, err, privacy.ErrChainBroken, name)
 	}
 	// Truncation of the newest entries is caught against the checkpoint.
-	trunc := privacy.NewMemoryAuditStore()
+	trunc := memstore.New()
 	for _, e := range entries[:4] {
 		require.NoError(t, trunc.AppendAudit(ctx, e))
 	}
@@ -80,7 +81,7 @@ func TestAuditChain(t *testing.T) {
 func TestAuditConcurrentAppends(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	log := privacy.NewAuditLog(privacy.NewMemoryAuditStore(), fixedClock())
+	log := privacy.NewAuditLog(memstore.New(), fixedClock())
 	var wg sync.WaitGroup
 	for i := range 20 {
 		wg.Add(1)
@@ -100,7 +101,7 @@ func TestAuditConcurrentAppends(t *testing.T) {
 
 func TestAuditValidation(t *testing.T) {
 	t.Parallel()
-	log := privacy.NewAuditLog(privacy.NewMemoryAuditStore(), nil)
+	log := privacy.NewAuditLog(memstore.New(), nil)
 	_, err := log.Record(context.Background(), privacy.AuditEntry{WorkspaceID: "ws"})
 	require.Error(t, err)
 	_, err = log.Head(context.Background(), "none")
@@ -109,7 +110,7 @@ func TestAuditValidation(t *testing.T) {
 
 func BenchmarkAuditAppend(b *testing.B) {
 	ctx := context.Background()
-	log := privacy.NewAuditLog(privacy.NewMemoryAuditStore(), fixedClock())
+	log := privacy.NewAuditLog(memstore.New(), fixedClock())
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := log.Record(ctx, privacy.AuditEntry{WorkspaceID: "ws", Actor: "user:1", Action: "lead.update", Target: "lead:42"}); err != nil {
@@ -120,7 +121,7 @@ func BenchmarkAuditAppend(b *testing.B) {
 
 func BenchmarkAuditVerifyPerEntry(b *testing.B) {
 	ctx := context.Background()
-	store := privacy.NewMemoryAuditStore()
+	store := memstore.New()
 	log := privacy.NewAuditLog(store, fixedClock())
 	for range 10000 {
 		_, _ = log.Record(ctx, privacy.AuditEntry{WorkspaceID: "ws", Actor: "user:1", Action: "lead.update", Target: "lead:42"})

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"sync"
 	"time"
 )
 
@@ -96,33 +94,15 @@ type ConsentStore interface {
 	Consents(ctx context.Context, workspaceID, subject string) ([]ConsentRecord, error)
 }
 
-// MemoryConsentStore is an in-memory [ConsentStore].
-type MemoryConsentStore struct {
-	mu   sync.Mutex
-	recs map[[2]string][]ConsentRecord
-}
-
-// NewMemoryConsentStore returns an empty store.
-func NewMemoryConsentStore() *MemoryConsentStore {
-	return &MemoryConsentStore{recs: map[[2]string][]ConsentRecord{}}
-}
-
-// AddConsent implements ConsentStore.
-func (m *MemoryConsentStore) AddConsent(_ context.Context, r ConsentRecord) error {
-	if r.WorkspaceID == "" || r.Subject == "" || r.Purpose == "" {
-		return errors.New("privacy: consent needs workspace, subject and purpose")
+// ValidateConsent checks a record's required fields; stores call it.
+func ValidateConsent(r ConsentRecord) error {
+	switch {
+	case r.WorkspaceID == "":
+		return errors.New("privacy: consent workspace is required")
+	case r.Subject == "":
+		return errors.New("privacy: consent subject is required")
+	case r.Purpose == "":
+		return errors.New("privacy: consent purpose is required")
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k := [2]string{r.WorkspaceID, r.Subject}
-	m.recs[k] = append(m.recs[k], r)
-	sort.SliceStable(m.recs[k], func(i, j int) bool { return m.recs[k][i].At.Before(m.recs[k][j].At) })
 	return nil
-}
-
-// Consents implements ConsentStore.
-func (m *MemoryConsentStore) Consents(_ context.Context, ws, subject string) ([]ConsentRecord, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]ConsentRecord(nil), m.recs[[2]string{ws, subject}]...), nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/botsync/botsync/privacy"
+	"github.com/botsync/botsync/privacy/memstore"
 )
 
 func TestCheckPurpose(t *testing.T) {
@@ -50,7 +51,7 @@ func TestCheckPurpose(t *testing.T) {
 func TestConsentStore(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	s := privacy.NewMemoryConsentStore()
+	s := memstore.New()
 	t0 := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	require.NoError(t, s.AddConsent(ctx, privacy.ConsentRecord{WorkspaceID: "ws", Subject: "lead:1", Purpose: privacy.PurposeMarketingMessages, Granted: false, At: t0.Add(time.Hour), Source: "STOP keyword"}))
 	require.NoError(t, s.AddConsent(ctx, privacy.ConsentRecord{WorkspaceID: "ws", Subject: "lead:1", Purpose: privacy.PurposeMarketingMessages, Granted: true, At: t0, Source: "opt-in button", Evidence: "wamid.1"}))

@@ -17,6 +17,19 @@
 //     grievance, request and breach rules.
 //   - Audit trail: append-only, hash-chained per workspace ([AuditLog],
 //     [VerifyChain]).
+//   - Consent records and the purpose check ([CheckPurpose]) with the DPDP
+//     rules for children.
+//   - Sinks ([Sink]): how the engine reaches data it does not own;
+//     privacytest.TestSink is the conformance suite integrators run.
+//   - Data-subject requests ([Requests]): identifiers saved first, code
+//     verification (constant time, expiry, attempt limit), fan-out with a
+//     receipt per sink and category, retries that skip finished sinks, holds
+//     respected, and an erasure certificate chained into the audit trail.
+//   - The retention [Sweeper]: bounded batches, a saved cursor, holds.
+//
+// Stores: privacy/memstore (in memory). Still to come: a PostgreSQL store,
+// sinks for crm, ai/knowledge and vault, CSV export, the Meta data-deletion
+// status page, grievances and breach incidents as records.
 //
 // Usage:
 //

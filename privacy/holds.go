@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 )
 
@@ -146,50 +145,4 @@ func (h *Holds) Check(ctx context.Context, s Scope) error {
 		}
 	}
 	return nil
-}
-
-// MemoryHoldStore is an in-memory [HoldStore], safe for concurrent use.
-type MemoryHoldStore struct {
-	mu    sync.Mutex
-	holds map[string]map[string]Hold
-}
-
-// NewMemoryHoldStore returns an empty store.
-func NewMemoryHoldStore() *MemoryHoldStore {
-	return &MemoryHoldStore{holds: map[string]map[string]Hold{}}
-}
-
-// PutHold implements HoldStore.
-func (m *MemoryHoldStore) PutHold(_ context.Context, h Hold) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.holds[h.WorkspaceID] == nil {
-		m.holds[h.WorkspaceID] = map[string]Hold{}
-	}
-	m.holds[h.WorkspaceID][h.ID] = h
-	return nil
-}
-
-// ActiveHolds implements HoldStore.
-func (m *MemoryHoldStore) ActiveHolds(_ context.Context, ws string) ([]Hold, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []Hold
-	for _, h := range m.holds[ws] {
-		if h.ReleasedAt.IsZero() {
-			out = append(out, h)
-		}
-	}
-	return out, nil
-}
-
-// GetHold implements HoldStore.
-func (m *MemoryHoldStore) GetHold(_ context.Context, ws, id string) (Hold, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	h, ok := m.holds[ws][id]
-	if !ok {
-		return Hold{}, ErrNotFound
-	}
-	return h, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/botsync/botsync/privacy"
+	"github.com/botsync/botsync/privacy/memstore"
 )
 
 func TestSeedPolicyCompiles(t *testing.T) {
@@ -62,8 +63,8 @@ func TestCompileRejectsBadRules(t *testing.T) {
 func TestHolds(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	audit := privacy.NewAuditLog(privacy.NewMemoryAuditStore(), fixedClock())
-	h := privacy.NewHolds(privacy.NewMemoryHoldStore(), audit, fixedClock())
+	audit := privacy.NewAuditLog(memstore.New(), fixedClock())
+	h := privacy.NewHolds(memstore.New(), audit, fixedClock())
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	to := time.Date(2026, 6, 30, 0, 0, 0, 0, time.UTC)
 	_, err := h.Place(ctx, privacy.Hold{ID: "h1", WorkspaceID: "ws", Subject: "lead:7", Category: privacy.CategoryLeadConversation, From: from, To: to, Reason: "court order 12/2026", CreatedBy: "user:dpo"})

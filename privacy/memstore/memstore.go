@@ -1,0 +1,184 @@
+// Package memstore is the in-memory store of package privacy: audit trail,
+// legal holds, consents, data-subject requests and sweep cursors. It is safe
+// for concurrent use and is what tests and the embedded server use.
+//
+//	st := memstore.New()
+//	audit := privacy.NewAuditLog(st, nil)
+//	holds := privacy.NewHolds(st, audit, nil)
+package memstore
+
+import (
+	"context"
+	"sort"
+	"sync"
+
+	"github.com/botsync/botsync/privacy"
+)
+
+// Store implements privacy.AuditStore, privacy.HoldStore,
+// privacy.ConsentStore, privacy.RequestStore, privacy.CursorStore and
+// privacy.AllHolds.
+type Store struct {
+	mu       sync.Mutex
+	audit    map[string][]privacy.AuditEntry
+	holds    map[string]map[string]privacy.Hold
+	consents map[[2]string][]privacy.ConsentRecord
+	requests map[[2]string]privacy.Request
+	cursors  map[[2]string]string
+}
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{
+		audit:    map[string][]privacy.AuditEntry{},
+		holds:    map[string]map[string]privacy.Hold{},
+		consents: map[[2]string][]privacy.ConsentRecord{},
+		requests: map[[2]string]privacy.Request{},
+		cursors:  map[[2]string]string{},
+	}
+}
+
+// AppendAudit implements privacy.AuditStore.
+func (m *Store) AppendAudit(_ context.Context, e privacy.AuditEntry) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	list := m.audit[e.WorkspaceID]
+	if uint64(len(list))+1 != e.Seq {
+		return privacy.ErrConflict
+	}
+	m.audit[e.WorkspaceID] = append(list, e)
+	return nil
+}
+
+// LastAudit implements privacy.AuditStore.
+func (m *Store) LastAudit(_ context.Context, ws string) (privacy.AuditEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	list := m.audit[ws]
+	if len(list) == 0 {
+		return privacy.AuditEntry{}, privacy.ErrNotFound
+	}
+	return list[len(list)-1], nil
+}
+
+// ListAudit implements privacy.AuditStore.
+func (m *Store) ListAudit(_ context.Context, ws string, after uint64, limit int) ([]privacy.AuditEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	list := m.audit[ws]
+	if after >= uint64(len(list)) {
+		return nil, nil
+	}
+	end := min(uint64(len(list)), after+uint64(limit))
+	return append([]privacy.AuditEntry(nil), list[after:end]...), nil
+}
+
+// PutHold implements privacy.HoldStore.
+func (m *Store) PutHold(_ context.Context, h privacy.Hold) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.holds[h.WorkspaceID] == nil {
+		m.holds[h.WorkspaceID] = map[string]privacy.Hold{}
+	}
+	m.holds[h.WorkspaceID][h.ID] = h
+	return nil
+}
+
+// ActiveHolds implements privacy.HoldStore.
+func (m *Store) ActiveHolds(_ context.Context, ws string) ([]privacy.Hold, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return active(m.holds[ws]), nil
+}
+
+// AllActiveHolds implements privacy.AllHolds.
+func (m *Store) AllActiveHolds(context.Context) ([]privacy.Hold, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []privacy.Hold
+	for _, hs := range m.holds {
+		out = append(out, active(hs)...)
+	}
+	return out, nil
+}
+
+func active(hs map[string]privacy.Hold) []privacy.Hold {
+	var out []privacy.Hold
+	for _, h := range hs {
+		if h.ReleasedAt.IsZero() {
+			out = append(out, h)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// GetHold implements privacy.HoldStore.
+func (m *Store) GetHold(_ context.Context, ws, id string) (privacy.Hold, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h, ok := m.holds[ws][id]
+	if !ok {
+		return privacy.Hold{}, privacy.ErrNotFound
+	}
+	return h, nil
+}
+
+// AddConsent implements privacy.ConsentStore.
+func (m *Store) AddConsent(_ context.Context, r privacy.ConsentRecord) error {
+	if err := privacy.ValidateConsent(r); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	k := [2]string{r.WorkspaceID, r.Subject}
+	list := append(m.consents[k], r)
+	sort.SliceStable(list, func(i, j int) bool { return list[i].At.Before(list[j].At) })
+	m.consents[k] = list
+	return nil
+}
+
+// Consents implements privacy.ConsentStore.
+func (m *Store) Consents(_ context.Context, ws, subject string) ([]privacy.ConsentRecord, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]privacy.ConsentRecord(nil), m.consents[[2]string{ws, subject}]...), nil
+}
+
+// PutRequest implements privacy.RequestStore.
+func (m *Store) PutRequest(_ context.Context, r privacy.Request) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r.Receipts = append([]privacy.Receipt(nil), r.Receipts...)
+	r.Export = append([]privacy.ExportRecord(nil), r.Export...)
+	m.requests[[2]string{r.Identifiers.WorkspaceID, r.ID}] = r
+	return nil
+}
+
+// GetRequest implements privacy.RequestStore.
+func (m *Store) GetRequest(_ context.Context, ws, id string) (privacy.Request, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r, ok := m.requests[[2]string{ws, id}]
+	if !ok {
+		return privacy.Request{}, privacy.ErrNotFound
+	}
+	r.Receipts = append([]privacy.Receipt(nil), r.Receipts...)
+	r.Export = append([]privacy.ExportRecord(nil), r.Export...)
+	return r, nil
+}
+
+// SweepCursor implements privacy.CursorStore.
+func (m *Store) SweepCursor(_ context.Context, sink string, c privacy.Category) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cursors[[2]string{sink, string(c)}], nil
+}
+
+// SaveSweepCursor implements privacy.CursorStore.
+func (m *Store) SaveSweepCursor(_ context.Context, sink string, c privacy.Category, cursor string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cursors[[2]string{sink, string(c)}] = cursor
+	return nil
+}
