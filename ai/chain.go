@@ -62,6 +62,7 @@ type ChainError struct {
 	RetryAfter time.Duration
 }
 
+// Error lists every attempt with its content-free reason.
 func (e *ChainError) Error() string {
 	var b strings.Builder
 	if e.Exhausted {

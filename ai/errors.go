@@ -79,6 +79,7 @@ type Error struct {
 	Err error
 }
 
+// Error names the operation, provider, model, status and kind.
 func (e *Error) Error() string {
 	s := "ai: " + e.Op
 	if e.Provider != "" {

@@ -433,7 +433,21 @@ func TestFollowUp(t *testing.T) {
 	assert.Equal(t, "declined", p.Reason)
 }
 
-func TestReplyRefusedStopsChain(t *testing.T) {
+func TestReplyRefusalGoesToAHuman(t *testing.T) {
+	t.Parallel()
+	srv := aitest.New()
+	srv.Script("main", aitest.Reply{Status: 400, ErrorCode: "content_filter"})
+	g := newGateway(t, srv, baseConfig())
+	res, err := g.Reply(context.Background(), "ws1", ai.ReplyInput{Conversation: testConversation()})
+	require.NoError(t, err)
+	assert.Equal(t, ai.DecisionNeedsHuman, res.Decision)
+	assert.Contains(t, res.Reason, "refused")
+	assert.Len(t, srv.Requests(), 1, "no fallback on a refusal")
+	require.Len(t, res.Meta.Attempts, 2)
+	assert.ErrorIs(t, res.Meta.Attempts[0].Err, ai.ErrRefused)
+}
+
+func TestReplyCreditExhaustedStopsChain(t *testing.T) {
 	t.Parallel()
 	srv := aitest.New()
 	srv.Script("main", aitest.HTTPError(402, ""))

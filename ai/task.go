@@ -51,6 +51,7 @@ type TaskError struct {
 	Err  error
 }
 
+// Error names the task and the cause.
 func (e *TaskError) Error() string { return "ai: " + e.Task + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.

@@ -2,6 +2,7 @@ package ai
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,7 +51,9 @@ var replySchema = object(map[string]*schema{
 // Reply writes the next message of a conversation with the workspace's
 // persona, rules and the given knowledge. It always returns a decision so a
 // human-review path exists: a reply that mentions a placeholder the Gateway
-// did not issue is downgraded to needs_human.
+// did not issue is downgraded to needs_human, and a moderation refusal
+// (which the chain never falls back on) is returned as needs_human, not as
+// an error.
 func (g *Gateway) Reply(ctx context.Context, workspace string, in ReplyInput) (*ReplyResult, error) {
 	cfg, err := g.start(ctx, "reply", workspace)
 	if err != nil {
@@ -80,6 +83,15 @@ func (g *Gateway) Reply(ctx context.Context, workspace string, in ReplyInput) (*
 		}
 		return nil
 	})
+	if errors.Is(err, ErrRefused) {
+		// A refusal is a moderation verdict, not an outage: route the
+		// conversation to a person rather than fail.
+		var te *TaskError
+		if errors.As(err, &te) {
+			meta = te.Meta
+		}
+		return &ReplyResult{Decision: DecisionNeedsHuman, Reason: "refused by the model or provider moderation", Meta: meta}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
