@@ -233,3 +233,58 @@ func TestFakeWebhooks(t *testing.T) {
 		}
 	}
 }
+
+func TestFakeSubscriptionLifecycle(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	clk := &fixedClock{t: time.Date(2026, 5, 1, 10, 0, 0, 0, billing.IST)}
+	srv := billingtest.NewServer(billingtest.WithClock(clk.Now))
+	defer srv.Close()
+	store := memstore.New()
+	tracker, err := billing.NewSubscriptionTracker(store, clk.Now)
+	require.NoError(t, err)
+	h, err := billing.NewWebhookHandler(srv.WebhookSecret, store, tracker)
+	require.NoError(t, err)
+	srv.SetWebhookHandler(h)
+	c, err := billing.NewClient(srv.KeyID, srv.KeySecret, billing.WithBaseURL(srv.URL()))
+	require.NoError(t, err)
+	plan, err := c.Plans.Create(ctx, billing.PlanRequest{Period: "monthly", Interval: 1, Item: billing.PlanItem{Name: "Starter", Amount: 59000, Currency: "INR"}})
+	require.NoError(t, err)
+	status := func(id string) billing.SubscriptionStatus {
+		st, err := store.Subscription(ctx, "ws_9", id)
+		require.NoError(t, err)
+		return st.Status
+	}
+
+	sub, err := c.Subscriptions.Create(ctx, billing.SubscriptionRequest{PlanID: plan.ID, TotalCount: 2, Notes: billing.Notes{billing.WorkspaceNote: "ws_9"}})
+	require.NoError(t, err)
+	_, err = srv.ChargeSubscription(sub.ID)
+	require.ErrorIs(t, err, billingtest.ErrState, "no charge before authentication")
+	_, err = srv.AuthenticateSubscription(sub.ID)
+	require.NoError(t, err)
+	clk.Set(clk.Now().Add(time.Second))
+	_, err = srv.ChargeSubscription(sub.ID)
+	require.NoError(t, err)
+	clk.Set(clk.Now().AddDate(0, 1, 0))
+	require.NoError(t, srv.FailSubscriptionCharge(sub.ID, false))
+	assert.Equal(t, billing.StatusPending, status(sub.ID))
+	clk.Set(clk.Now().Add(time.Hour))
+	_, err = srv.ChargeSubscription(sub.ID)
+	require.NoError(t, err, "a retry recovers a pending subscription")
+	assert.Equal(t, billing.StatusCompleted, status(sub.ID), "the last of total_count charges completes it")
+
+	sub2, err := c.Subscriptions.Create(ctx, billing.SubscriptionRequest{PlanID: plan.ID, TotalCount: 12, Notes: billing.Notes{billing.WorkspaceNote: "ws_9"}})
+	require.NoError(t, err)
+	_, err = srv.AuthenticateSubscription(sub2.ID)
+	require.NoError(t, err)
+	clk.Set(clk.Now().Add(time.Second))
+	_, err = srv.ChargeSubscription(sub2.ID)
+	require.NoError(t, err)
+	clk.Set(clk.Now().Add(time.Second))
+	require.NoError(t, srv.FailSubscriptionCharge(sub2.ID, true))
+	assert.Equal(t, billing.StatusHalted, status(sub2.ID))
+	assert.False(t, status(sub2.ID).Entitled())
+	for _, d := range srv.Deliveries() {
+		assert.Equal(t, 200, d.Status)
+	}
+}

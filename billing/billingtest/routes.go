@@ -1,6 +1,8 @@
 package billingtest
 
 import (
+	"bytes"
+	"io"
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
@@ -33,8 +35,10 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /v1/invoices/{id}", s.fetchInvoice)
 	mux.HandleFunc("GET /v1/invoices", s.listInvoices)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		s.mu.Lock()
-		s.requests = append(s.requests, r.Method+" "+r.URL.Path)
+		s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Body: body})
 		var fail *failure
 		for i := range s.failures {
 			f := &s.failures[i]

@@ -58,7 +58,7 @@ type Server struct {
 	failures   []failure
 	hook       http.Handler
 	deliveries []Delivery
-	requests   []string
+	requests   []Request
 }
 
 // fakePayment carries the raw personal data the billing types redact.
@@ -134,11 +134,31 @@ func (s *Server) FailNext(method, prefix string, status int, code string, n int)
 	s.failures = append(s.failures, failure{method, prefix, status, code, n})
 }
 
+// Request is a request the fake received.
+type Request struct {
+	Method string
+	Path   string
+	Query  string
+	Body   []byte
+}
+
 // Requests returns "METHOD /path" for every request received, in order.
 func (s *Server) Requests() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]string(nil), s.requests...)
+	out := make([]string, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = r.Method + " " + r.Path
+	}
+	return out
+}
+
+// RecordedRequests returns every request received with its query and
+// body, in order (for golden tests of what a client sends).
+func (s *Server) RecordedRequests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Request(nil), s.requests...)
 }
 
 // SetWebhookHandler makes the fake deliver its webhooks to h (in process).
