@@ -21,8 +21,15 @@ func golden(t *testing.T, name string, r metatest.RecordedRequest) {
 	t.Helper()
 	var buf bytes.Buffer
 	buf.WriteString(r.Method + " " + r.Path + "\n")
+	if len(r.Query) > 0 {
+		buf.WriteString("?" + r.Query.Encode() + "\n")
+	}
 	if len(r.Body) > 0 {
-		require.NoError(t, json.Indent(&buf, r.Body, "", "  "))
+		if json.Valid(r.Body) {
+			require.NoError(t, json.Indent(&buf, r.Body, "", "  "))
+		} else {
+			buf.Write(r.Body)
+		}
 		buf.WriteString("\n")
 	}
 	path := filepath.Join("testdata", name+".golden")

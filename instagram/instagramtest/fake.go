@@ -201,7 +201,7 @@ func (f *Fake) routes(s *metatest.Server, host Host) {
 	s.Handle("GET /{version}/{id}/comments", f.listComments)
 	s.Handle("POST /{version}/{id}", func(w http.ResponseWriter, r *http.Request) { f.updateComment(w, r, host) })
 	s.Handle("DELETE /{version}/{id}", f.deleteComment)
-	f.profileRoutes(s, host)
+	f.accountRoutes(s, host)
 }
 
 func badRequest(w http.ResponseWriter, msg string) {
