@@ -227,10 +227,11 @@ var (
 type Governor struct {
 	cfg governorConfig
 
-	mu      sync.Mutex
-	app     usageState
-	objects map[string]*usageState
-	keys    map[string]*keyState
+	mu        sync.Mutex
+	app       usageState
+	objects   map[string]*usageState
+	keys      map[string]*keyState
+	lastPrune time.Time
 }
 
 type usageState struct {
@@ -241,6 +242,7 @@ type usageState struct {
 
 type keyState struct {
 	usageState
+	seen    time.Time // last Observe or Wait under the key
 	objects map[string]struct{}
 	limiter *rate.Limiter
 }
@@ -406,6 +408,7 @@ func (g *Governor) Observe(key string, u Usage) {
 		g.app = usageState{pct: u.App.Max(), observed: now, until: g.app.until}
 	}
 	ks := g.key(key)
+	ks.seen = now
 	for id, list := range u.BusinessUseCase {
 		st := g.objects[id]
 		if st == nil {
@@ -424,12 +427,48 @@ func (g *Governor) Observe(key string, u Usage) {
 		}
 		ks.objects[id] = struct{}{}
 	}
+	if len(g.keys)+len(g.objects) > pruneAbove && now.Sub(g.lastPrune) > g.cfg.ttl {
+		g.lastPrune = now
+		g.pruneLocked(now)
+	}
 	if u.AdAccount != nil {
 		ks.pct, ks.observed = u.AdAccount.AccIDUtilPct, now
 		if u.AdAccount.AccIDUtilPct >= 100 && u.AdAccount.ResetTimeDuration > 0 {
 			ks.until = later(ks.until, now.Add(time.Duration(u.AdAccount.ResetTimeDuration*float64(time.Second))))
 		}
 	}
+}
+
+// pruneAbove is the number of tracked keys and objects past which Observe
+// forgets stale ones (at most once per usage TTL), so a long-running agency
+// process stays bounded.
+const pruneAbove = 10000
+
+// pruneLocked drops state that no longer affects any call: readings older
+// than the TTL with no block pending (a dropped token bucket has long since
+// refilled, so recreating it is equivalent).
+func (g *Governor) pruneLocked(now time.Time) {
+	stale := func(st *usageState) bool {
+		return !now.Before(st.until) && now.Sub(st.observed) > g.cfg.ttl
+	}
+	for id, st := range g.objects {
+		if stale(st) {
+			delete(g.objects, id)
+		}
+	}
+	for k, ks := range g.keys {
+		if stale(&ks.usageState) && now.Sub(ks.seen) > g.cfg.ttl && (ks.limiter == nil || ks.limiter.TokensAt(now) >= float64(ks.limiter.Burst())) {
+			delete(g.keys, k)
+		}
+	}
+}
+
+// Tracked returns how many keys and business objects the governor holds
+// state for, for metrics.
+func (g *Governor) Tracked() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.keys) + len(g.objects)
 }
 
 // Throttled records that Meta throttled a call under key and asked to wait d
@@ -501,7 +540,9 @@ func (g *Governor) Wait(ctx context.Context, key string) error {
 	now := g.cfg.now()
 	d := g.delayLocked(key, now)
 	var res *rate.Reservation
-	if lim := g.key(key).limiter; lim != nil {
+	ks := g.key(key)
+	ks.seen = now
+	if lim := ks.limiter; lim != nil {
 		res = lim.ReserveN(now.Add(d), 1)
 		d += res.DelayFrom(now.Add(d))
 	}

@@ -3,6 +3,7 @@ package meta_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -324,4 +325,23 @@ func BenchmarkGovernorWait(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestGovernorForgetsStaleState(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		g := newGovernor(t, meta.GovernorDefaultBudget(meta.Budget{Limit: 1000, Burst: 10}))
+		busy := meta.Usage{BusinessUseCase: map[string][]meta.BusinessUseCaseUsage{"OBJ": {{CallCount: 95}}}}
+		for i := range 6000 {
+			g.Observe("k"+strconv.Itoa(i), meta.Usage{BusinessUseCase: map[string][]meta.BusinessUseCaseUsage{"o" + strconv.Itoa(i): {{CallCount: 1}}}})
+		}
+		g.Throttled("blocked", time.Hour)
+		assert.Equal(t, 12001, g.Tracked())
+		time.Sleep(10 * time.Minute)
+		g.Observe("fresh", busy) // past the bound: stale entries go
+		assert.Equal(t, 3, g.Tracked(), "fresh, its object OBJ, and the blocked key remain")
+		assert.Equal(t, time.Duration(float64(10*time.Second)*0.75), g.Delay("fresh"))
+		assert.Equal(t, 50*time.Minute, g.Delay("blocked"), "a pending block is kept")
+		assert.Zero(t, g.Delay("k1"))
+	})
 }
