@@ -13,6 +13,7 @@ import (
 
 	"github.com/botsync/botsync/instagram"
 	"github.com/botsync/botsync/instagram/instagramtest"
+	"github.com/botsync/botsync/meta"
 	"github.com/botsync/botsync/meta/metatest"
 )
 
@@ -268,4 +269,25 @@ func TestMemoryClaims(t *testing.T) {
 	cancel()
 	_, err = m.Claim(ctx, "c2")
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+func TestPrivateReplyAlreadyRepliedAtMeta(t *testing.T) {
+	t.Parallel()
+	f := instagramtest.New(t)
+	ref := instagram.CommentRef{ID: "17865799348012345", CreatedAt: t0.Add(-time.Hour)}
+	// Another system (separate claim store) already answered the comment.
+	other := f.Client(t, instagram.InstagramLogin, igAccount, instagram.WithClock(fixedClock()))
+	_, err := other.PrivateReply(t.Context(), ref, instagram.Message{Text: "from elsewhere"})
+	require.NoError(t, err)
+
+	claims := instagram.NewMemoryClaims()
+	c := f.Client(t, instagram.InstagramLogin, igAccount, instagram.WithClock(fixedClock()), instagram.WithClaims(claims))
+	_, err = c.PrivateReply(t.Context(), ref, instagram.Message{Text: "hi"})
+	require.ErrorIs(t, err, instagram.ErrPrivateReplyUsed)
+	var me *meta.Error
+	require.ErrorAs(t, err, &me)
+	assert.Equal(t, instagramtest.CodePrivateReplyUsed, me.Code)
+	ok, err := claims.Claim(t.Context(), ref.ID)
+	require.NoError(t, err)
+	assert.False(t, ok, "the claim stays taken")
 }

@@ -8,6 +8,10 @@ import (
 	"github.com/botsync/botsync/meta"
 )
 
+// codeAlreadyReplied is Meta's error code for a second private reply to
+// one comment ("Activity already replied to").
+const codeAlreadyReplied = 10900
+
 // SendResult is Meta's answer to a send.
 type SendResult struct {
 	// RecipientID is the user's id (IGSID or PSID); for a private reply, the
@@ -148,6 +152,11 @@ func (c *Client) PrivateReply(ctx context.Context, ref CommentRef, m Message) (*
 	if err != nil {
 		var me *meta.Error
 		if errors.As(err, &me) {
+			if me.Code == codeAlreadyReplied {
+				// Meta already has a private reply for this comment (sent
+				// outside this claim store): keep the claim.
+				return nil, fmt.Errorf("%w: %w", ErrPrivateReplyUsed, err)
+			}
 			release()
 		}
 		return nil, err
