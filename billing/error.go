@@ -34,6 +34,8 @@ type Error struct {
 	Operation   string `json:"-"`                // the client call, e.g. "create order"
 }
 
+// Error names the operation, the status, Razorpay's code and description,
+// and the field at fault.
 func (e *Error) Error() string {
 	s := fmt.Sprintf("billing: %s: razorpay %d %s: %s", e.Operation, e.StatusCode, e.Code, e.Description)
 	if e.Field != "" {

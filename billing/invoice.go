@@ -78,6 +78,18 @@ type TaxInvoice struct {
 	RazorpayPaymentID string `json:"razorpay_payment_id,omitempty"`
 	RazorpayInvoiceID string `json:"razorpay_invoice_id,omitempty"`
 	RazorpayRefundID  string `json:"razorpay_refund_id,omitempty"`
+
+	// RetentionCategory is [RetentionCategory]; RetainUntil is the issue
+	// date plus [RetentionYears] years, before which the record must not
+	// be erased.
+	RetentionCategory string    `json:"retention_category"`
+	RetainUntil       time.Time `json:"retain_until"`
+}
+
+// stampRetention sets the retention fields from IssuedAt.
+func (inv *TaxInvoice) stampRetention() {
+	inv.RetentionCategory = RetentionCategory
+	inv.RetainUntil = inv.IssuedAt.AddDate(RetentionYears, 0, 0)
 }
 
 // FinancialYearOf returns the Indian financial year (April to March, IST)

@@ -331,3 +331,15 @@ func TestRender(t *testing.T) {
 	golden(t, "credit_note.html.golden", html.Bytes())
 	assert.True(t, strings.Contains(html.String(), "Against invoice</th><td>INV/2627/00001 dated 01 May 2026"))
 }
+
+func TestInvoiceRetention(t *testing.T) {
+	t.Parallel()
+	iv, _ := newInvoicer(t, memstore.New(), supplier, april2026)
+	inv, err := iv.Issue(t.Context(), billing.InvoiceRequest{WorkspaceID: "ws_1",
+		Customer: billing.Party{Name: "Acme", Address: "Pune"}, Lines: growthLines()})
+	require.NoError(t, err)
+	assert.Equal(t, billing.RetentionCategory, inv.RetentionCategory)
+	assert.True(t, inv.RetainUntil.Equal(april2026.AddDate(8, 0, 0)))
+	assert.GreaterOrEqual(t, billing.RetentionPeriod, 8*365*24*time.Hour)
+	assert.Equal(t, billing.SupplyIntraState, inv.Supply, "an unregistered customer without a state is taxed at the supplier's location")
+}

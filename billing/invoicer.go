@@ -160,6 +160,7 @@ func (iv *Invoicer) Build(req InvoiceRequest) (TaxInvoice, error) {
 	if err := iv.settle(&inv); err != nil {
 		return TaxInvoice{}, err
 	}
+	inv.stampRetention()
 	return inv, nil
 }
 
@@ -288,6 +289,7 @@ func (iv *Invoicer) CreditNote(ctx context.Context, workspaceID, invoiceNumber s
 		cn.RoundOff = int64(amount) - int64(taxable+cn.TaxTotal)
 	}
 	cn.TotalInWords = RupeesInWords(cn.Total)
+	cn.stampRetention()
 	out, err := iv.store.CreateInvoice(ctx, cn)
 	if err != nil {
 		return TaxInvoice{}, fmt.Errorf("billing: credit note: %w", err)

@@ -2,9 +2,9 @@ package billingtest
 
 import (
 	"bytes"
-	"io"
 	"crypto/subtle"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"

@@ -159,6 +159,7 @@ WHERE workspace_id = $1 AND subscription_id = $2`,
 // userError carries the callback's error through the transaction.
 type userError struct{ err error }
 
+// Error returns the callback's message.
 func (e userError) Error() string { return e.err.Error() }
 
 // Subscription implements [billing.SubscriptionStore].
