@@ -223,3 +223,25 @@ func TestIsOwn(t *testing.T) {
 	_, err := instagram.NewClient(c.Meta(), instagram.FacebookLogin, pageID, instagram.WithOwnIDs("bad id"))
 	require.ErrorIs(t, err, instagram.ErrInvalid)
 }
+
+func TestHandleCommentMessengerPage(t *testing.T) {
+	t.Parallel()
+	f := instagramtest.New(t)
+	now := time.Unix(1750091800, 0).UTC()
+	c := f.Client(t, instagram.Messenger, pageID, instagram.WithClock(func() time.Time { return now }))
+	ev := parseOne(t, webhook("page", pageID, "", `{"field":"feed","value":{"from":{"id":"6783451234567890","name":"Rohan"},"item":"comment","comment_id":"107656651234567_1122334455","post_id":"107656651234567_998877","parent_id":"107656651234567_998877","verb":"add","created_time":1750091790,"message":"PRICE please"}}`))
+	out, err := c.HandleComment(t.Context(), &ev, feesRule(t), instagram.CommentOptions{})
+	require.NoError(t, err)
+	require.True(t, out.Replied)
+	require.Len(t, f.Sent(), 1)
+	assert.Equal(t, instagramtest.HostFacebook, f.Sent()[0].Host)
+	assert.Equal(t, "107656651234567_1122334455", f.Sent()[0].CommentID)
+	reqs := f.FB.Requests()
+	assert.Equal(t, "/v24.0/107656651234567_1122334455/comments", reqs[len(reqs)-1].Path, "Page comments are answered on the comments edge")
+
+	// The Page's own comment (its public reply coming back) is skipped.
+	own := parseOne(t, webhook("page", pageID, "", `{"field":"feed","value":{"from":{"id":"107656651234567","name":"Coaching"},"item":"comment","comment_id":"107656651234567_5","post_id":"107656651234567_998877","parent_id":"107656651234567_1122334455","verb":"add","message":"Sent you a DM 📩 price"}}`))
+	out, err = c.HandleComment(t.Context(), &own, instagram.Rule{IncludeReplies: true, PrivateReply: instagram.Message{Text: "x"}}, instagram.CommentOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, instagram.SkipOwnComment, out.Skip)
+}

@@ -212,7 +212,9 @@ type OptinEvent struct {
 	Token string
 }
 
-// Comment is a comment change (fields "comments" and "live_comments").
+// Comment is a comment change: Instagram's "comments" and "live_comments"
+// fields, or a Facebook Page's "feed" change for an added comment (then
+// MediaID is the post id and From.Username the commenter's name).
 type Comment struct {
 	ID   string
 	Text string
@@ -502,6 +504,20 @@ type wireComment struct {
 	AdTitle  string `json:"ad_title"`
 }
 
+type wireFeed struct {
+	Item        string `json:"item"`
+	Verb        string `json:"verb"`
+	CommentID   flexID `json:"comment_id"`
+	PostID      flexID `json:"post_id"`
+	ParentID    flexID `json:"parent_id"`
+	Message     string `json:"message"`
+	CreatedTime int64  `json:"created_time"`
+	From        *struct {
+		ID   flexID `json:"id"`
+		Name string `json:"name"`
+	} `json:"from"`
+}
+
 type wireMention struct {
 	MediaID   flexID `json:"media_id"`
 	CommentID flexID `json:"comment_id"`
@@ -528,6 +544,23 @@ func changeEvent(obj meta.Object, en meta.Entry, c meta.Change) Event {
 			ev.Kind = KindLiveComment
 		}
 		ev.SenderID = cm.From.ID
+	case "feed":
+		// Facebook Page comments (Messenger stack): item "comment", verb "add".
+		var w wireFeed
+		if err := json.Unmarshal(c.Value, &w); err != nil || w.Item != "comment" || w.Verb != "add" || w.CommentID == "" {
+			return ev
+		}
+		cm := &Comment{ID: string(w.CommentID), Text: w.Message, MediaID: string(w.PostID), Time: ev.Time}
+		if w.ParentID != w.PostID {
+			cm.ParentID = string(w.ParentID)
+		}
+		if t := unixTime(w.CreatedTime); !t.IsZero() {
+			cm.Time = t
+		}
+		if w.From != nil {
+			cm.From = User{ID: string(w.From.ID), Username: w.From.Name}
+		}
+		ev.Kind, ev.Comment, ev.SenderID = KindComment, cm, cm.From.ID
 	case "mentions":
 		var w wireMention
 		if err := json.Unmarshal(c.Value, &w); err != nil || (w.MediaID == "" && w.CommentID == "") {

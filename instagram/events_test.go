@@ -217,6 +217,20 @@ func TestParseWebhookShapes(t *testing.T) {
 				assert.Equal(t, "120210000000000002", ev.Comment.AdID)
 				assert.Equal(t, "Diwali sale", ev.Comment.AdTitle)
 			}},
+		{"page feed comment", webhook("page", pageID, "", `{"field":"feed","value":{"from":{"id":"6783451234567890","name":"Rohan Iyer"},"item":"comment","comment_id":"107656651234567_1122334455","post_id":"107656651234567_998877","parent_id":"107656651234567_998877","verb":"add","created_time":1750091790,"message":"Price?"}}`),
+			instagram.KindComment, func(t *testing.T, ev instagram.Event) {
+				c := ev.Comment
+				assert.Equal(t, "107656651234567_1122334455", c.ID)
+				assert.Equal(t, "107656651234567_998877", c.MediaID)
+				assert.Empty(t, c.ParentID, "a top-level comment's parent is the post")
+				assert.Equal(t, "Price?", c.Text)
+				assert.Equal(t, psid, c.From.ID)
+				assert.Equal(t, time.Unix(1750091790, 0).UTC(), c.Time)
+			}},
+		{"page feed reply comment", webhook("page", pageID, "", `{"field":"feed","value":{"item":"comment","comment_id":"p_2","post_id":"p_1","parent_id":"p_c1","verb":"add","message":"me too"}}`),
+			instagram.KindComment, func(t *testing.T, ev instagram.Event) { assert.Equal(t, "p_c1", ev.Comment.ParentID) }},
+		{"page feed like", webhook("page", pageID, "", `{"field":"feed","value":{"item":"reaction","verb":"add","post_id":"p_1"}}`),
+			instagram.KindUnknown, func(t *testing.T, ev instagram.Event) { assert.Nil(t, ev.Comment) }},
 		{"unknown messaging", webhook("instagram", igAccount, `{`+route+`,"message_request":{"x":1}}`, ""),
 			instagram.KindUnknown, func(t *testing.T, ev instagram.Event) { assert.Contains(t, string(ev.Raw), "message_request") }},
 		{"unknown field", webhook("instagram", igAccount, "", `{"field":"story_insights","value":{"media_id":"1","reach":4}}`),
