@@ -294,3 +294,12 @@ type collection[T any] struct {
 	Count  int    `json:"count"`
 	Items  []T    `json:"items"`
 }
+
+// String describes the client without its key secret (fmt would otherwise
+// print unexported fields raw).
+func (c *Client) String() string {
+	return fmt.Sprintf("billing.Client{keyID: %s, base: %s}", c.keyID, c.base.Redacted())
+}
+
+// GoString is String.
+func (c *Client) GoString() string { return c.String() }

@@ -1,8 +1,10 @@
 package billing_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
@@ -260,4 +262,24 @@ func TestClientErrors(t *testing.T) {
 	assert.Error(t, err)
 	_, err = billing.NewClient("id", secret.New("x"), billing.WithRetry(-1, 0, 0))
 	assert.Error(t, err)
+}
+
+func TestClientLogsRetriesWithoutSecrets(t *testing.T) {
+	t.Parallel()
+	srv := billingtest.NewServer()
+	t.Cleanup(srv.Close)
+	var logs bytes.Buffer
+	c, err := billing.NewClient(srv.KeyID, srv.KeySecret, billing.WithBaseURL(srv.URL()),
+		billing.WithHTTPClient(&http.Client{Timeout: 5 * time.Second}),
+		billing.WithRetry(2, time.Millisecond, time.Millisecond),
+		billing.WithLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	require.NoError(t, err)
+	srv.FailNext(http.MethodGet, "plans", 502, "SERVER_ERROR", 1)
+	_, err = c.Plans.List(t.Context(), billing.ListOptions{})
+	require.NoError(t, err)
+	assert.Contains(t, logs.String(), "billing: retrying")
+	assert.NotContains(t, logs.String(), srv.KeySecret.Reveal())
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		assert.NotContains(t, fmt.Sprintf(verb, c), srv.KeySecret.Reveal(), verb)
+	}
 }

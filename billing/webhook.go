@@ -204,3 +204,11 @@ func (h *WebhookHandler) Process(ctx context.Context, body []byte, signature, ev
 	}
 	return OutcomeProcessed, nil
 }
+
+// String describes the handler without its webhook secret.
+func (h *WebhookHandler) String() string {
+	return fmt.Sprintf("billing.WebhookHandler{maxBody: %d, lease: %s}", h.maxBody, h.lease)
+}
+
+// GoString is String.
+func (h *WebhookHandler) GoString() string { return h.String() }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -165,4 +166,12 @@ func TestNewWebhookHandlerErrors(t *testing.T) {
 	assert.Error(t, err)
 	_, err = billing.NewWebhookHandler(whSecret, memstore.New(), &recordingSink{}, billing.WithClaimLease(-1))
 	assert.Error(t, err)
+}
+
+func TestWebhookHandlerPrintsNoSecret(t *testing.T) {
+	t.Parallel()
+	h, _, _ := newHandler(t)
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		assert.NotContains(t, fmt.Sprintf(verb, h), whSecret.Reveal(), verb)
+	}
 }
