@@ -85,6 +85,10 @@ type TemplateInfo struct {
 	Buttons []string
 	// DynamicURL marks URL buttons whose URL has a variable, by index.
 	DynamicURL map[int]bool
+	// Defined is true when the info comes from a full definition (a
+	// listing or creation), so sends are checked against it; info known only
+	// from webhooks carries just the category and status.
+	Defined bool
 }
 
 var varRE = regexp.MustCompile(`\{\{\s*([A-Za-z0-9_]+)\s*\}\}`)
@@ -102,7 +106,7 @@ func variables(text string) []string {
 // InfoFromDefinition derives the routing and validation facts of a
 // template definition.
 func InfoFromDefinition(d TemplateDefinition) TemplateInfo {
-	ti := TemplateInfo{Name: d.Name, Language: d.Language, Category: Category(strings.ToUpper(string(d.Category))), Status: d.Status}
+	ti := TemplateInfo{Name: d.Name, Language: d.Language, Category: Category(strings.ToUpper(string(d.Category))), Status: d.Status, Defined: true}
 	for _, c := range d.Components {
 		switch strings.ToUpper(c.Type) {
 		case "HEADER":

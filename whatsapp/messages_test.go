@@ -348,3 +348,20 @@ func TestNewClientOptions(t *testing.T) {
 	assert.Same(t, api, c.API())
 	assert.True(t, errors.Is(&whatsapp.ValidationError{}, whatsapp.ErrInvalid))
 }
+
+func TestTemplateWithoutVariablesRejectsParams(t *testing.T) {
+	t.Parallel()
+	fake := whatsapptest.New(t)
+	wa := fake.WhatsApp("tok")
+	wa.Catalog().Learn(whatsapp.TemplateDefinition{Name: "hello_world", Language: "en_US", Category: whatsapp.CategoryUtility,
+		Components: []whatsapp.TemplateComponent{{Type: "BODY", Text: "Hello World"}}})
+	_, err := wa.Messages.SendTemplate(context.Background(), phoneID, to, whatsapp.Template{Name: "hello_world", Language: "en_US", Body: []whatsapp.Param{whatsapp.TextParam("x")}})
+	var ve *whatsapp.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "template.components[body].parameters", ve.Field)
+	_, err = wa.Messages.SendTemplate(context.Background(), phoneID, to, whatsapp.Template{Name: "hello_world", Language: "en_US", Header: whatsapp.HeaderText(whatsapp.TextParam("x"))})
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "template.components[header]", ve.Field)
+	_, err = wa.Messages.SendTemplate(context.Background(), phoneID, to, whatsapp.Template{Name: "hello_world", Language: "en_US"})
+	require.NoError(t, err)
+}

@@ -144,7 +144,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Unlock()
-	id := "wamid." + strings.TrimPrefix(s.NextID("FAKE"), "")
+	id := "wamid." + s.NextID("FAKE")
 	s.mu.Lock()
 	s.sent = append(s.sent, Sent{PhoneNumberID: phone, Endpoint: endpoint, MessageID: id, Type: m.Type, To: m.To, Recipient: m.Recipient, Body: body})
 	s.mu.Unlock()

@@ -160,7 +160,7 @@ func (s *Server) downloadMedia(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		v, _ := strconv.Atoi(r.URL.Query().Get("v"))
 		expired = v != m.urlVersion || s.now().Sub(m.urlIssued) >= s.mediaTTL
-		data, _ = append([]byte(nil), m.data...), 0
+		data = append([]byte(nil), m.data...)
 		w.Header().Set("Content-Type", m.mimeType)
 	}
 	s.mu.Unlock()

@@ -110,7 +110,7 @@ func (s *Server) InboundText(waID, userID, name, body string) []byte {
 	c := contact{WaID: waID, UserID: userID}
 	c.Profile.Name = name
 	msg := map[string]any{
-		"id": "wamid.IN" + s.NextID(""), "timestamp": strconv.FormatInt(s.now().Unix(), 10),
+		"id": s.NextID("wamid.IN"), "timestamp": strconv.FormatInt(s.now().Unix(), 10),
 		"type": "text", "text": map[string]string{"body": body},
 	}
 	if waID != "" {
