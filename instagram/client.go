@@ -1,6 +1,7 @@
 package instagram
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -231,4 +232,14 @@ func validID(field, id string) error {
 		}
 	}
 	return nil
+}
+
+// keyed tags ctx so the meta Governor accounts every call of this client
+// (sends, comment edges, insights) to the account, not to the comment or
+// media id in the path.
+func (c *Client) keyed(ctx context.Context) context.Context {
+	if ctx == nil {
+		return nil // meta reports the nil context as an error
+	}
+	return meta.WithGovernorKey(ctx, c.accountID)
 }

@@ -76,7 +76,7 @@ func (c *Client) ListComments(ctx context.Context, mediaID string, opt ListOptio
 	if opt.After != "" {
 		q.Set("after", opt.After)
 	}
-	p, _, err := meta.List[MediaComment](ctx, c.mc, mediaID+"/comments", q)
+	p, _, err := meta.List[MediaComment](c.keyed(ctx), c.mc, mediaID+"/comments", q)
 	if err != nil {
 		return nil, fmt.Errorf("instagram: list comments: %w", err)
 	}
@@ -95,7 +95,7 @@ func (c *Client) AllComments(ctx context.Context, mediaID string, opt ListOption
 		if opt.After != "" {
 			q.Set("after", opt.After)
 		}
-		for m, err := range meta.All[MediaComment](ctx, c.mc, mediaID+"/comments", q) {
+		for m, err := range meta.All[MediaComment](c.keyed(ctx), c.mc, mediaID+"/comments", q) {
 			if err != nil {
 				err = fmt.Errorf("instagram: list comments: %w", err)
 			}
@@ -127,7 +127,7 @@ func (c *Client) PublicReply(ctx context.Context, commentID, text string) (strin
 	var out struct {
 		ID string `json:"id"`
 	}
-	if _, err := c.mc.Post(ctx, commentID+edge, map[string]string{"message": text}, &out); err != nil {
+	if _, err := c.mc.Post(c.keyed(ctx), commentID+edge, map[string]string{"message": text}, &out); err != nil {
 		return "", fmt.Errorf("instagram: public reply: %w", err)
 	}
 	return out.ID, nil
@@ -143,7 +143,7 @@ func (c *Client) HideComment(ctx context.Context, commentID string, hide bool) e
 	if c.stack == Messenger {
 		key = "is_hidden"
 	}
-	if _, err := c.mc.Post(ctx, commentID, map[string]bool{key: hide}, nil); err != nil {
+	if _, err := c.mc.Post(meta.WithIdempotent(c.keyed(ctx)), commentID, map[string]bool{key: hide}, nil); err != nil {
 		return fmt.Errorf("instagram: hide comment: %w", err)
 	}
 	return nil
@@ -154,7 +154,7 @@ func (c *Client) DeleteComment(ctx context.Context, commentID string) error {
 	if err := validID("comment id", commentID); err != nil {
 		return err
 	}
-	if _, err := c.mc.Delete(ctx, commentID, nil); err != nil {
+	if _, err := c.mc.Delete(c.keyed(ctx), commentID, nil); err != nil {
 		return fmt.Errorf("instagram: delete comment: %w", err)
 	}
 	return nil

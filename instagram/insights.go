@@ -140,7 +140,7 @@ func (c *Client) insights(ctx context.Context, id string, q url.Values) ([]Insig
 	var out struct {
 		Data []Insight `json:"data"`
 	}
-	if _, err := c.mc.Get(ctx, id+"/insights", q, &out); err != nil {
+	if _, err := c.mc.Get(c.keyed(ctx), id+"/insights", q, &out); err != nil {
 		return nil, fmt.Errorf("instagram: insights: %w", err)
 	}
 	return out.Data, nil

@@ -114,6 +114,9 @@ func NewMemoryClaims() *MemoryClaims { return &MemoryClaims{} }
 
 // Claim takes the claim for commentID; it reports false if it is taken.
 func (m *MemoryClaims) Claim(ctx context.Context, commentID string) (bool, error) {
+	if ctx == nil {
+		return false, errors.New("instagram: claim: nil context")
+	}
 	if err := ctx.Err(); err != nil {
 		return false, err
 	}
@@ -134,6 +137,9 @@ func (m *MemoryClaims) Claim(ctx context.Context, commentID string) (bool, error
 
 // Release gives the claim for commentID back.
 func (m *MemoryClaims) Release(ctx context.Context, commentID string) error {
+	if ctx == nil {
+		return errors.New("instagram: release: nil context")
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ func (c *Client) Profile(ctx context.Context, userID string) (*Profile, error) {
 		fields = MessengerProfileFields
 	}
 	var p Profile
-	if _, err := c.mc.Get(ctx, userID, url.Values{"fields": {fields}}, &p); err != nil {
+	if _, err := c.mc.Get(c.keyed(ctx), userID, url.Values{"fields": {fields}}, &p); err != nil {
 		var me *meta.Error
 		if errors.As(err, &me) && isNoConsent(me) {
 			return nil, fmt.Errorf("instagram: profile: %w: %w", ErrNoConsent, err)

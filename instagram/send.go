@@ -118,6 +118,9 @@ func (c *Client) action(ctx context.Context, t Thread, a SenderAction, p *wireRe
 // tried again; when the outcome is unknown (a transport failure) the claim
 // stays taken, so a comment is never answered twice.
 func (c *Client) PrivateReply(ctx context.Context, ref CommentRef, m Message) (*SendResult, error) {
+	if ctx == nil {
+		return nil, errors.New("instagram: private reply: nil context")
+	}
 	if err := m.validate(c.stack); err != nil {
 		return nil, err
 	}
@@ -184,7 +187,7 @@ func (c *Client) messagingType(b *wireSend, tag Tag) {
 
 func (c *Client) post(ctx context.Context, op string, body wireSend) (*SendResult, error) {
 	var res SendResult
-	if _, err := c.mc.Post(ctx, c.accountID+"/messages", body, &res); err != nil {
+	if _, err := c.mc.Post(c.keyed(ctx), c.accountID+"/messages", body, &res); err != nil {
 		return nil, fmt.Errorf("instagram: %s: %w", op, err)
 	}
 	return &res, nil

@@ -265,3 +265,19 @@ func TestNewClientChecks(t *testing.T) {
 	_, err = instagram.NewClient(ig, instagram.InstagramLogin, igAccount, instagram.WithLabel(""))
 	require.ErrorIs(t, err, instagram.ErrInvalid)
 }
+
+func TestNilContextIsAnError(t *testing.T) {
+	t.Parallel()
+	f := instagramtest.New(t)
+	c := f.Client(t, instagram.InstagramLogin, igAccount, instagram.WithClock(fixedClock()))
+	var nilCtx context.Context
+	th := instagram.Thread{UserID: igUser, LastUserMessage: t0}
+	_, err := c.SendText(nilCtx, th, "hi")
+	require.Error(t, err)
+	_, err = c.PrivateReply(nilCtx, instagram.CommentRef{ID: "c1", CreatedAt: t0}, instagram.Message{Text: "hi"})
+	require.Error(t, err)
+	_, err = c.Profile(nilCtx, igUser)
+	require.Error(t, err)
+	_, err = instagram.NewMemoryClaims().Claim(nilCtx, "c1")
+	require.Error(t, err)
+}

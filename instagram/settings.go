@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/botsync/botsync/meta"
 )
 
 // Limits of conversation settings.
@@ -180,7 +182,7 @@ func (c *Client) SetConversationSettings(ctx context.Context, s ConversationSett
 	if err := s.validate(c.stack); err != nil {
 		return err
 	}
-	if _, err := c.mc.Post(ctx, c.accountID+"/messenger_profile", wireSettings{Platform: c.platform(), ConversationSettings: s}, nil); err != nil {
+	if _, err := c.mc.Post(meta.WithIdempotent(c.keyed(ctx)), c.accountID+"/messenger_profile", wireSettings{Platform: c.platform(), ConversationSettings: s}, nil); err != nil {
 		return fmt.Errorf("instagram: set conversation settings: %w", err)
 	}
 	return nil
@@ -199,7 +201,7 @@ func (c *Client) ConversationSettings(ctx context.Context) (*ConversationSetting
 	var out struct {
 		Data []ConversationSettings `json:"data"`
 	}
-	if _, err := c.mc.Get(ctx, c.accountID+"/messenger_profile", q, &out); err != nil {
+	if _, err := c.mc.Get(c.keyed(ctx), c.accountID+"/messenger_profile", q, &out); err != nil {
 		return nil, fmt.Errorf("instagram: conversation settings: %w", err)
 	}
 	var s ConversationSettings
@@ -233,7 +235,7 @@ func (c *Client) DeleteConversationSettings(ctx context.Context, fields ...Setti
 		Platform string          `json:"platform,omitempty"`
 		Fields   []SettingsField `json:"fields"`
 	}{c.platform(), fields}
-	req, err := c.mc.NewRequest(ctx, http.MethodDelete, c.accountID+"/messenger_profile", body)
+	req, err := c.mc.NewRequest(c.keyed(ctx), http.MethodDelete, c.accountID+"/messenger_profile", body)
 	if err != nil {
 		return fmt.Errorf("instagram: delete conversation settings: %w", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/botsync/botsync/meta"
 )
 
 // Webhook fields an Instagram account can subscribe to (both logins).
@@ -58,7 +60,7 @@ func (c *Client) Subscribe(ctx context.Context, fields ...string) error {
 		Success bool `json:"success"`
 	}
 	q := url.Values{"subscribed_fields": {strings.Join(fields, ",")}}
-	if _, err := c.mc.Post(ctx, c.accountID+"/subscribed_apps", q, &out); err != nil {
+	if _, err := c.mc.Post(meta.WithIdempotent(c.keyed(ctx)), c.accountID+"/subscribed_apps", q, &out); err != nil {
 		return fmt.Errorf("instagram: subscribe: %w", err)
 	}
 	if !out.Success {
@@ -72,7 +74,7 @@ func (c *Client) SubscribedApps(ctx context.Context) ([]SubscribedApp, error) {
 	var out struct {
 		Data []SubscribedApp `json:"data"`
 	}
-	if _, err := c.mc.Get(ctx, c.accountID+"/subscribed_apps", nil, &out); err != nil {
+	if _, err := c.mc.Get(c.keyed(ctx), c.accountID+"/subscribed_apps", nil, &out); err != nil {
 		return nil, fmt.Errorf("instagram: subscribed apps: %w", err)
 	}
 	return out.Data, nil
@@ -80,7 +82,7 @@ func (c *Client) SubscribedApps(ctx context.Context) ([]SubscribedApp, error) {
 
 // Unsubscribe removes the app's subscription to the account.
 func (c *Client) Unsubscribe(ctx context.Context) error {
-	if _, err := c.mc.Delete(ctx, c.accountID+"/subscribed_apps", nil); err != nil {
+	if _, err := c.mc.Delete(c.keyed(ctx), c.accountID+"/subscribed_apps", nil); err != nil {
 		return fmt.Errorf("instagram: unsubscribe: %w", err)
 	}
 	return nil
