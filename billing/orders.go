@@ -83,6 +83,9 @@ func (s *PaymentsService) Capture(ctx context.Context, id string, amount Paise, 
 	if err := checkAmount("amount", amount); err != nil {
 		return nil, fmt.Errorf("billing: capture payment: %w", err)
 	}
+	if len(currency) != 3 {
+		return nil, errors.New("billing: capture payment: currency must be a 3-letter ISO code")
+	}
 	body := struct {
 		Amount   Paise  `json:"amount"`
 		Currency string `json:"currency"`

@@ -24,7 +24,7 @@ func TestRequestsGolden(t *testing.T) {
 	_, err = c.Customers.Edit(ctx, cust.ID, billing.CustomerRequest{Name: "Acme Retail LLP"})
 	require.NoError(t, err)
 	sub, err := c.Subscriptions.Create(ctx, billing.SubscriptionRequest{PlanID: plan.ID, CustomerID: cust.ID, TotalCount: 12,
-		CustomerNotify: &notify, Notes: billing.Notes{billing.WorkspaceNote: "ws_1"}})
+		CustomerNotify: &notify, StartAt: billing.Unix(1780000000), Notes: billing.Notes{billing.WorkspaceNote: "ws_1"}})
 	require.NoError(t, err)
 	_, err = srv.AuthenticateSubscription(sub.ID)
 	require.NoError(t, err)

@@ -12,15 +12,15 @@ type SubscriptionsService struct{ c *Client }
 
 // SubscriptionRequest creates a subscription on a plan.
 type SubscriptionRequest struct {
-	PlanID         string `json:"plan_id"`
-	CustomerID     string `json:"customer_id,omitempty"`
-	TotalCount     int    `json:"total_count"` // billing cycles to charge
-	Quantity       int    `json:"quantity,omitempty"`
-	StartAt        int64  `json:"start_at,omitempty"`  // Unix seconds; 0 = on authorisation
-	ExpireBy       int64  `json:"expire_by,omitempty"` // Unix seconds
-	CustomerNotify *bool  `json:"customer_notify,omitempty"`
-	OfferID        string `json:"offer_id,omitempty"`
-	Notes          Notes  `json:"notes,omitempty"`
+	PlanID         string    `json:"plan_id"`
+	CustomerID     string    `json:"customer_id,omitempty"`
+	TotalCount     int       `json:"total_count"` // billing cycles to charge
+	Quantity       int       `json:"quantity,omitempty"`
+	StartAt        Timestamp `json:"start_at,omitzero"`  // first charge; zero = on authorisation
+	ExpireBy       Timestamp `json:"expire_by,omitzero"` // checkout link expiry; zero = none
+	CustomerNotify *bool     `json:"customer_notify,omitempty"`
+	OfferID        string    `json:"offer_id,omitempty"`
+	Notes          Notes     `json:"notes,omitempty"`
 }
 
 // Create creates a subscription; the customer authorises it in Checkout.
@@ -33,6 +33,9 @@ func (s *SubscriptionsService) Create(ctx context.Context, r SubscriptionRequest
 	}
 	if r.Quantity < 0 {
 		return nil, errors.New("billing: create subscription: quantity must not be negative")
+	}
+	if !r.StartAt.IsZero() && !r.ExpireBy.IsZero() && r.ExpireBy.After(r.StartAt.Time) {
+		return nil, errors.New("billing: create subscription: expire_by must not be after start_at")
 	}
 	if err := r.Notes.validate("notes"); err != nil {
 		return nil, fmt.Errorf("billing: create subscription: %w", err)

@@ -30,7 +30,7 @@ func (s *Server) createSubscription(w http.ResponseWriter, r *http.Request) {
 	}
 	sub := &billing.Subscription{ID: s.newID("sub"), PlanID: req.PlanID, CustomerID: req.CustomerID,
 		Status: billing.StatusCreated, Quantity: q, TotalCount: req.TotalCount, Notes: req.Notes,
-		StartAt: billing.Unix(req.StartAt), CreatedAt: unixTime(s.now())}
+		StartAt: req.StartAt, CreatedAt: unixTime(s.now())}
 	sub.ShortURL = "https://rzp.io/i/" + sub.ID
 	s.subs[sub.ID] = sub
 	writeJSON(w, *sub)
