@@ -52,8 +52,8 @@ type Event struct {
 	UserPreferences    *UserPreferencesValue
 }
 
-// Decode verifies nothing: it decodes an already verified webhook body (see
-// meta.NewWebhookHandler) into typed events. A body that is not a webhook
+// Decode types the changes of a webhook body whose signature was already
+// verified (see meta.NewWebhookHandler); it checks no signature itself. A body that is not a webhook
 // fails with meta.ErrMalformedWebhook; another object with [ErrNotWhatsApp].
 func Decode(body []byte) ([]Event, error) {
 	env, err := meta.DecodeWebhook(body)

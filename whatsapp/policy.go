@@ -56,15 +56,24 @@ const (
 
 // Sentinels of the actions, matched with errors.Is by send errors.
 var (
-	ErrRetrySoon           = errors.New("whatsapp: retry soon")
+	// ErrRetrySoon is the sentinel of [ActionRetrySoon].
+	ErrRetrySoon = errors.New("whatsapp: retry soon")
+	// ErrRetryRecipientLater is the sentinel of [ActionRetryRecipientLater].
 	ErrRetryRecipientLater = errors.New("whatsapp: retry this recipient later")
-	ErrRetryInHours        = errors.New("whatsapp: retry in hours")
-	ErrNeedsTemplate       = errors.New("whatsapp: needs a template")
-	ErrSuppressRecipient   = errors.New("whatsapp: suppress recipient")
-	ErrTerminal            = errors.New("whatsapp: terminal failure")
-	ErrHaltNumber          = errors.New("whatsapp: halt the phone number")
-	ErrReconnect           = errors.New("whatsapp: reconnect the account")
-	ErrUncertain           = errors.New("whatsapp: outcome uncertain")
+	// ErrRetryInHours is the sentinel of [ActionRetryInHours].
+	ErrRetryInHours = errors.New("whatsapp: retry in hours")
+	// ErrNeedsTemplate is the sentinel of [ActionNeedsTemplate].
+	ErrNeedsTemplate = errors.New("whatsapp: needs a template")
+	// ErrSuppressRecipient is the sentinel of [ActionSuppressRecipient].
+	ErrSuppressRecipient = errors.New("whatsapp: suppress recipient")
+	// ErrTerminal is the sentinel of [ActionTerminal].
+	ErrTerminal = errors.New("whatsapp: terminal failure")
+	// ErrHaltNumber is the sentinel of [ActionHaltNumber].
+	ErrHaltNumber = errors.New("whatsapp: halt the phone number")
+	// ErrReconnect is the sentinel of [ActionReconnect].
+	ErrReconnect = errors.New("whatsapp: reconnect the account")
+	// ErrUncertain is the sentinel of [ActionUncertain].
+	ErrUncertain = errors.New("whatsapp: outcome uncertain")
 )
 
 var actionNames = [...]string{"none", "retry_soon", "retry_recipient_later", "retry_in_hours",

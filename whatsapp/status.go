@@ -11,10 +11,15 @@ type State int
 
 // Delivery states.
 const (
+	// StateAccepted: the API accepted the message; no status yet.
 	StateAccepted State = iota
+	// StateSent: WhatsApp sent the message.
 	StateSent
+	// StateDelivered: the message reached the user's device.
 	StateDelivered
+	// StateRead: the user read the message (when read receipts are on).
 	StateRead
+	// StateFailed: the message could not be delivered; see Delivery.Errors.
 	StateFailed
 )
 
