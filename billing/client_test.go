@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -282,4 +283,29 @@ func TestClientLogsRetriesWithoutSecrets(t *testing.T) {
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		assert.NotContains(t, fmt.Sprintf(verb, c), srv.KeySecret.Reveal(), verb)
 	}
+}
+
+func TestErrorParsing(t *testing.T) {
+	t.Parallel()
+	// A proxy's HTML error page still yields a classified *billing.Error.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html>bad gateway</html>"))
+	}))
+	t.Cleanup(srv.Close)
+	c, err := billing.NewClient("id", secret.New("s"), billing.WithBaseURL(srv.URL), billing.WithRetry(0, 0, 0))
+	require.NoError(t, err)
+	_, err = c.Orders.Fetch(t.Context(), "order_1")
+	var rerr *billing.Error
+	require.ErrorAs(t, err, &rerr)
+	assert.Equal(t, http.StatusBadGateway, rerr.StatusCode)
+	assert.ErrorIs(t, err, billing.ErrServer)
+	assert.NotErrorIs(t, err, billing.ErrBadRequest)
+	assert.Contains(t, err.Error(), "fetch order")
+
+	for status, sentinel := range map[int]error{400: billing.ErrBadRequest, 401: billing.ErrUnauthorized, 404: billing.ErrNotFound, 429: billing.ErrRateLimited, 503: billing.ErrServer} {
+		e := &billing.Error{StatusCode: status, Code: "X"}
+		assert.ErrorIs(t, e, sentinel, status)
+	}
+	assert.ErrorIs(t, &billing.Error{StatusCode: 400, Code: "GATEWAY_ERROR"}, billing.ErrServer)
 }

@@ -343,3 +343,23 @@ func TestInvoiceRetention(t *testing.T) {
 	assert.GreaterOrEqual(t, billing.RetentionPeriod, 8*365*24*time.Hour)
 	assert.Equal(t, billing.SupplyIntraState, inv.Supply, "an unregistered customer without a state is taxed at the supplier's location")
 }
+
+func TestInvoicerSeries(t *testing.T) {
+	t.Parallel()
+	store := memstore.New()
+	clk := &fixedClock{t: april2026}
+	iv, err := billing.NewInvoicer(store, supplier, billing.WithInvoiceClock(clk.Now), billing.WithSeries("BS", "BSCN"))
+	require.NoError(t, err)
+	inv, err := iv.Issue(t.Context(), billing.InvoiceRequest{WorkspaceID: "ws_1", Customer: billing.Party{Name: "A", Address: "B"}, Lines: growthLines()})
+	require.NoError(t, err)
+	assert.Equal(t, "BS/2627/00001", inv.Number)
+	cn, err := iv.CreditNote(t.Context(), "ws_1", inv.Number, 100, "goodwill", "")
+	require.NoError(t, err)
+	assert.Equal(t, "BSCN/2627/00001", cn.Number)
+	_, err = billing.NewInvoicer(store, supplier, billing.WithSeries("bad series", "CN"))
+	assert.ErrorIs(t, err, billing.ErrInvoiceNumber)
+	_, err = billing.NewInvoicer(nil, supplier)
+	assert.Error(t, err)
+	_, err = billing.NewInvoicer(store, billing.Supplier{Party: billing.Party{GSTIN: supplierGSTIN}})
+	assert.ErrorContains(t, err, "name and address")
+}

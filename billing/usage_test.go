@@ -181,3 +181,35 @@ func TestUsageConcurrent(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 1000, used)
 }
+
+func TestUsageCustomPeriods(t *testing.T) {
+	t.Parallel()
+	clk := &fixedClock{t: time.Date(2026, 5, 20, 0, 0, 0, 0, billing.IST)}
+	// Billing periods anchored on the 15th (the subscription's charge day).
+	anchored := func(_ string, at time.Time) billing.Period {
+		at = at.In(billing.IST)
+		start := time.Date(at.Year(), at.Month(), 15, 0, 0, 0, 0, billing.IST)
+		if at.Before(start) {
+			start = start.AddDate(0, -1, 0)
+		}
+		return billing.Period{Start: start, End: start.AddDate(0, 1, 0)}
+	}
+	store := memstore.New()
+	u, err := billing.NewUsage(store, billing.PlanSourceFunc(func(context.Context, string) (billing.Plan, error) { return growth, nil }),
+		billing.WithUsageClock(clk.Now), billing.WithPeriods(anchored))
+	require.NoError(t, err)
+	ev := billing.UsageEvent{WorkspaceID: "ws_1", Metric: billing.MetricMessages, Quantity: 7, IdempotencyKey: "a", At: time.Date(2026, 5, 16, 0, 0, 0, 0, billing.IST)}
+	require.NoError(t, u.Record(t.Context(), ev))
+	ev.IdempotencyKey, ev.At = "b", time.Date(2026, 5, 14, 0, 0, 0, 0, billing.IST)
+	require.NoError(t, u.Record(t.Context(), ev))
+	used, err := u.Used(t.Context(), "ws_1", billing.MetricMessages)
+	require.NoError(t, err)
+	assert.EqualValues(t, 7, used, "the 14th belongs to the previous period")
+
+	_, err = billing.NewUsage(nil, nil)
+	assert.Error(t, err)
+	_, err = billing.NewUsage(store, billing.PlanSourceFunc(nil), billing.WithPeriods(nil))
+	assert.Error(t, err)
+	_, err = billing.NewUsage(store, billing.PlanSourceFunc(nil), billing.WithCacheTTL(0))
+	assert.Error(t, err)
+}
