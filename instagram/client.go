@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/botsync/botsync/meta"
 )
@@ -242,4 +244,26 @@ func (c *Client) keyed(ctx context.Context) context.Context {
 		return nil // meta reports the nil context as an error
 	}
 	return meta.WithGovernorKey(ctx, c.accountID)
+}
+
+// validToken accepts ids that travel in a JSON body (message ids,
+// attachment ids, recipient ids): non-empty, at most 512 bytes, valid UTF-8
+// without spaces or control characters. Message ids are opaque and may
+// contain base64 punctuation, so they get no stricter check.
+func validToken(field, id string) error {
+	if id == "" {
+		return invalid(field, "required")
+	}
+	if len(id) > 512 {
+		return invalid(field, "longer than 512 characters")
+	}
+	if !utf8.ValidString(id) {
+		return invalid(field, "not valid UTF-8")
+	}
+	for _, r := range id {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			return invalid(field, "contains spaces or control characters")
+		}
+	}
+	return nil
 }

@@ -215,7 +215,7 @@ func (m *Message) validate(stack Stack) error {
 		}
 	}
 	if m.ReplyTo != "" {
-		if err := validID("reply_to.mid", m.ReplyTo); err != nil {
+		if err := validToken("reply_to.mid", m.ReplyTo); err != nil {
 			return err
 		}
 	}
@@ -274,7 +274,7 @@ func (m *Media) validate(field string) error {
 		if m.Reusable {
 			return invalid(field+".payload.is_reusable", "only with url")
 		}
-		return validID(field+".payload.attachment_id", m.AttachmentID)
+		return validToken(field+".payload.attachment_id", m.AttachmentID)
 	}
 	return invalid(field+".payload", "set url or attachment_id")
 }

@@ -40,7 +40,7 @@ const (
 // [ErrOutsideWindow], [ErrHumanAgentDisabled], [ErrBudgetExhausted]) make no
 // call; Graph failures are [*meta.Error]s.
 func (c *Client) Send(ctx context.Context, t Thread, m Message) (*SendResult, error) {
-	if err := validID("recipient.id", t.UserID); err != nil {
+	if err := validToken("recipient.id", t.UserID); err != nil {
 		return nil, err
 	}
 	if err := m.validate(c.stack); err != nil {
@@ -79,7 +79,7 @@ func (c *Client) SenderAction(ctx context.Context, t Thread, a SenderAction) err
 // React reacts to the user's message mid with reaction (Instagram uses
 // "love"; an emoji is accepted too). It needs an open standard window.
 func (c *Client) React(ctx context.Context, t Thread, mid, reaction string) error {
-	if err := validID("payload.message_id", mid); err != nil {
+	if err := validToken("payload.message_id", mid); err != nil {
 		return err
 	}
 	if reaction == "" || len(reaction) > 64 {
@@ -90,14 +90,14 @@ func (c *Client) React(ctx context.Context, t Thread, mid, reaction string) erro
 
 // Unreact removes the account's reaction from the message mid.
 func (c *Client) Unreact(ctx context.Context, t Thread, mid string) error {
-	if err := validID("payload.message_id", mid); err != nil {
+	if err := validToken("payload.message_id", mid); err != nil {
 		return err
 	}
 	return c.action(ctx, t, actionUnreact, &wireReaction{MessageID: mid})
 }
 
 func (c *Client) action(ctx context.Context, t Thread, a SenderAction, p *wireReaction) error {
-	if err := validID("recipient.id", t.UserID); err != nil {
+	if err := validToken("recipient.id", t.UserID); err != nil {
 		return err
 	}
 	if err := c.CheckWindow(t, ""); err != nil {

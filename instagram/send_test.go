@@ -205,7 +205,7 @@ func TestSendValidation(t *testing.T) {
 		{"media url and id", instagram.InstagramLogin, instagram.Message{Media: &instagram.Media{Type: instagram.MediaImage, URL: "https://x.example/a.jpg", AttachmentID: "1"}}, "message.attachment.payload"},
 		{"media relative url", instagram.InstagramLogin, instagram.Message{Media: &instagram.Media{Type: instagram.MediaImage, URL: "/a.jpg"}}, "message.attachment.payload.url"},
 		{"quick replies with template", instagram.InstagramLogin, instagram.Message{Generic: elems(1), QuickReplies: qr(1)}, "message.quick_replies"},
-		{"bad reply_to", instagram.InstagramLogin, instagram.Message{Text: "x", ReplyTo: "a/b"}, "reply_to.mid"},
+		{"bad reply_to", instagram.InstagramLogin, instagram.Message{Text: "x", ReplyTo: "a b"}, "reply_to.mid"},
 		{"unknown tag", instagram.InstagramLogin, instagram.Message{Text: "x", Tag: "ACCOUNT_UPDATE"}, "tag"},
 	}
 	for _, tt := range tests {
@@ -280,4 +280,22 @@ func TestNilContextIsAnError(t *testing.T) {
 	require.Error(t, err)
 	_, err = instagram.NewMemoryClaims().Claim(nilCtx, "c1")
 	require.Error(t, err)
+}
+
+func TestUploadAttachment(t *testing.T) {
+	t.Parallel()
+	f := instagramtest.New(t)
+	c := f.Client(t, instagram.Messenger, pageID, instagram.WithClock(fixedClock()))
+	id, err := c.UploadAttachment(t.Context(), instagram.Media{Type: instagram.MediaFile, URL: "https://cdn.example.com/price-list.pdf"})
+	require.NoError(t, err)
+	require.NotEmpty(t, id)
+	golden(t, "messenger/upload_attachment", lastRequest(t, f.FB))
+	_, err = c.Send(t.Context(), instagram.Thread{UserID: psid, LastUserMessage: t0}, instagram.Message{Media: &instagram.Media{Type: instagram.MediaFile, AttachmentID: id}})
+	require.NoError(t, err)
+
+	_, err = c.UploadAttachment(t.Context(), instagram.Media{Type: instagram.MediaFile, AttachmentID: "1"})
+	require.ErrorIs(t, err, instagram.ErrInvalid)
+	ig := f.Client(t, instagram.InstagramLogin, igAccount)
+	_, err = ig.UploadAttachment(t.Context(), instagram.Media{Type: instagram.MediaImage, URL: "https://cdn.example.com/a.jpg"})
+	require.ErrorIs(t, err, instagram.ErrUnsupported)
 }

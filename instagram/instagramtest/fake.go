@@ -196,6 +196,7 @@ func (f *Fake) Deleted(commentID string) bool {
 
 func (f *Fake) routes(s *metatest.Server, host Host) {
 	s.Handle("POST /{version}/{id}/messages", func(w http.ResponseWriter, r *http.Request) { f.messages(w, r, s, host) })
+	s.Handle("POST /{version}/{id}/message_attachments", func(w http.ResponseWriter, r *http.Request) { f.upload(w, r, s, host) })
 	s.Handle("POST /{version}/{id}/replies", func(w http.ResponseWriter, r *http.Request) { f.publicReply(w, r, s, host) })
 	s.Handle("POST /{version}/{id}/comments", func(w http.ResponseWriter, r *http.Request) { f.publicReply(w, r, s, host) })
 	s.Handle("GET /{version}/{id}/comments", f.listComments)
@@ -432,4 +433,31 @@ func (f *Fake) deleteComment(w http.ResponseWriter, r *http.Request) {
 	f.deleted[r.PathValue("id")] = true
 	f.mu.Unlock()
 	metatest.WriteJSON(w, http.StatusOK, map[string]bool{"success": true})
+}
+
+func (f *Fake) upload(w http.ResponseWriter, r *http.Request, s *metatest.Server, host Host) {
+	if host != HostFacebook {
+		metatest.WriteError(w, http.StatusBadRequest, 100, 0, "Unsupported post request.")
+		return
+	}
+	var body struct {
+		Message struct {
+			Attachment struct {
+				Type    string `json:"type"`
+				Payload struct {
+					URL        string `json:"url"`
+					IsReusable bool   `json:"is_reusable"`
+				} `json:"payload"`
+			} `json:"attachment"`
+		} `json:"message"`
+	}
+	if _, ok := readJSON(w, r, &body); !ok {
+		return
+	}
+	a := body.Message.Attachment
+	if a.Payload.URL == "" || !a.Payload.IsReusable {
+		badRequest(w, "(#100) upload needs payload.url and is_reusable")
+		return
+	}
+	metatest.WriteJSON(w, http.StatusOK, map[string]string{"attachment_id": s.NextID("att")})
 }
