@@ -170,11 +170,6 @@ func (s *Service) FindOrCreate(ctx context.Context, workspaceID string, c Contac
 		ID: s.newID(), WorkspaceID: workspaceID, Name: trimSpace(c.Name), Source: c.Source,
 		CreatedAt: now, UpdatedAt: now, LastActivityAt: now,
 	}
-	if stages, err := s.store.Stages(ctx, workspaceID); err != nil {
-		return nil, false, fmt.Errorf("crm: find or create: %w", err)
-	} else if len(stages) > 0 {
-		lead.Stage = stages[0].Key
-	}
 	act := Activity{ID: s.newID(), LeadID: lead.ID, Type: ActivityCreated, Actor: c.Actor, At: now, Text: c.Source.Channel}
 	l, created, err := s.store.FindOrCreateLead(ctx, workspaceID, ids, lead, act)
 	if err != nil {

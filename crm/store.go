@@ -18,7 +18,8 @@ type Store interface {
 	// normalised and non-empty) and attaches those of ids it lacks that no
 	// other lead owns; when no lead owns any of them it creates lead (whose
 	// Identities are ignored) with all of ids. created reports which. Two
-	// concurrent calls with the same new identities create one lead.
+	// concurrent calls with the same new identities create one lead. A new
+	// lead without a Stage is placed in the pipeline's first stage, if any.
 	FindOrCreateLead(ctx context.Context, workspaceID string, ids []Identity, lead *Lead, created Activity) (_ *Lead, wasCreated bool, _ error)
 	// Lead returns a lead with its identities, merged leads included.
 	Lead(ctx context.Context, workspaceID, id string) (*Lead, error)

@@ -78,6 +78,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 	tests := map[string]func(*testing.T, *Env){
 		"FindOrCreate":            testFindOrCreate,
 		"FindOrCreateConcurrent":  testFindOrCreateConcurrent,
+		"FindOrCreateOverlap":     testFindOrCreateOverlap,
 		"UpdateAndValidation":     testUpdate,
 		"StageTagNoteAssign":      testStageTagNote,
 		"Identities":              testIdentities,
@@ -216,6 +217,34 @@ func testFindOrCreateConcurrent(t *testing.T, e *Env) {
 	counts, err := e.Svc.CountByStage(t.Context(), ws)
 	require.NoError(t, err)
 	assert.Equal(t, map[string]int{"": 1}, counts)
+}
+
+// testFindOrCreateOverlap races contacts that share one identity but differ
+// in another (the same person writing on WhatsApp and being imported with an
+// email): they all end on one lead that owns every identity.
+func testFindOrCreateOverlap(t *testing.T, e *Env) {
+	const n = 12
+	var wg sync.WaitGroup
+	ids := make([]string, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			extra := crm.Email(fmt.Sprintf("p%d@example.com", i))
+			l, _, err := e.Svc.FindOrCreate(t.Context(), ws, crm.Contact{Identities: []crm.Identity{extra, crm.Phone("+919800000555")}})
+			errs[i] = err
+			if err == nil {
+				ids[i] = l.ID
+			}
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i])
+		assert.Equal(t, ids[0], ids[i])
+	}
+	l, err := e.Svc.Lead(t.Context(), ws, ids[0])
+	require.NoError(t, err)
+	assert.Len(t, l.Identities, n+1)
 }
 
 func testUpdate(t *testing.T, e *Env) {

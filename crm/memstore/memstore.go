@@ -84,6 +84,9 @@ func (s *Store) FindOrCreateLead(_ context.Context, wsID string, ids []crm.Ident
 	if owner == "" {
 		l := lead.Clone()
 		l.WorkspaceID, l.Identities, l.MergedInto = wsID, nil, ""
+		if l.Stage == "" && len(w.stages) > 0 {
+			l.Stage = w.stages[0].Key
+		}
 		w.leads[l.ID] = l
 		owner = l.ID
 		created.LeadID = l.ID

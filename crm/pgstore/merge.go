@@ -144,5 +144,19 @@ func (s *Store) ImportLeads(ctx context.Context, ws string, leads []*crm.Lead, a
 	if errors.As(err, &ice) {
 		return ice
 	}
-	return mapErr(err)
+	if err != nil {
+		return mapErr(err)
+	}
+	if len(leads) >= analyzeAfter {
+		// A bulk load leaves the planner's statistics stale until autovacuum
+		// catches up; segment queries would meanwhile pick poor plans.
+		if _, err := s.db.Exec(ctx, `ANALYZE crm_leads, crm_identities`); err != nil {
+			return mapErr(err)
+		}
+	}
+	return nil
 }
+
+// analyzeAfter is the import size after which ImportLeads refreshes the
+// planner statistics.
+const analyzeAfter = 5000

@@ -244,14 +244,16 @@ WITH input AS (
 ), created AS (
 	INSERT INTO crm_leads (workspace_id, id, name, stage, source_channel, source_campaign, source_ad_id,
 		created_at, updated_at, last_activity_at)
-	SELECT $1, $4, $6, $7, $8, $9, $10, $5, $5, $5
+	SELECT $1, $4, $6,
+		COALESCE(NULLIF($7, ''), (SELECT key FROM crm_stages WHERE workspace_id = $1 ORDER BY position LIMIT 1), ''),
+		$8, $9, $10, $5, $5, $5
 	WHERE NOT EXISTS (SELECT 1 FROM found) AND (SELECT count(*) FROM claim) = cardinality($2::text[])
-	RETURNING id
+	RETURNING id, stage
 ), act AS (
 	INSERT INTO crm_activities (workspace_id, id, lead_id, type, actor_kind, actor_id, at, text)
 	SELECT $1, $11, id, $12, $13, $14, $5, $15 FROM created
 )
-SELECT (SELECT id FROM created), (SELECT lead_id FROM found),
+SELECT (SELECT id FROM created), (SELECT stage FROM created), (SELECT lead_id FROM found),
 	ARRAY(SELECT kind || ':' || value FROM claim),
 	(SELECT to_jsonb(l) FROM crm_leads l WHERE l.workspace_id = $1 AND l.id = (SELECT lead_id FROM found)),
 	ARRAY(SELECT i.kind || ':' || i.value FROM crm_identities i
@@ -262,14 +264,15 @@ func (s *Store) FindOrCreateLead(ctx context.Context, ws string, ids []crm.Ident
 	kinds, values := identArrays(ids)
 	for range retries {
 		var (
-			createdID, foundID *string
+			createdID, stage   *string
+			foundID            *string
 			claimed, existing  []string
 			row                *leadRow
 		)
 		err := s.db.QueryRow(ctx, findOrCreateSQL, ws, kinds, values, lead.ID, lead.CreatedAt,
 			lead.Name, lead.Stage, lead.Source.Channel, lead.Source.Campaign, lead.Source.AdID,
 			act.ID, string(act.Type), string(act.Actor.Kind), act.Actor.ID, act.Text,
-		).Scan(&createdID, &foundID, &claimed, &row, &existing)
+		).Scan(&createdID, &stage, &foundID, &claimed, &row, &existing)
 		if err := mapErr(err); err != nil {
 			if errors.Is(err, crm.ErrNotFound) {
 				continue // lost a race (foreign key): look again
@@ -279,7 +282,7 @@ func (s *Store) FindOrCreateLead(ctx context.Context, ws string, ids []crm.Ident
 		switch {
 		case createdID != nil:
 			l := lead.Clone()
-			l.WorkspaceID, l.Identities = ws, parseIdents(claimed)
+			l.WorkspaceID, l.Identities, l.Stage = ws, parseIdents(claimed), *stage
 			l.UpdatedAt, l.LastActivityAt = l.CreatedAt, l.CreatedAt
 			normLead(l)
 			return l, true, nil
