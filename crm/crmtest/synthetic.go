@@ -54,7 +54,7 @@ func SyntheticCalls(n, leads int, start time.Time) []crm.CallRecord {
 	for i := range n {
 		num := fmt.Sprintf("0 80%08d", i) // unknown
 		if i%2 == 0 {
-			num = "0" + SyntheticPhone(i%leads)[3:]
+			num = "0" + SyntheticPhone(i % leads)[3:]
 		}
 		out[i] = crm.CallRecord{
 			DeviceID: "bench-device", Number: num, At: start.Add(time.Duration(i) * time.Second),

@@ -264,10 +264,10 @@ func (s *Store) FindOrCreateLead(ctx context.Context, ws string, ids []crm.Ident
 	kinds, values := identArrays(ids)
 	for range retries {
 		var (
-			createdID, stage   *string
-			foundID            *string
-			claimed, existing  []string
-			row                *leadRow
+			createdID, stage  *string
+			foundID           *string
+			claimed, existing []string
+			row               *leadRow
 		)
 		err := s.db.QueryRow(ctx, findOrCreateSQL, ws, kinds, values, lead.ID, lead.CreatedAt,
 			lead.Name, lead.Stage, lead.Source.Channel, lead.Source.Campaign, lead.Source.AdID,
