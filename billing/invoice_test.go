@@ -301,6 +301,18 @@ func TestCreditNotes(t *testing.T) {
 	assert.Equal(t, inv2.Lines, full.Lines)
 	assert.Equal(t, inv2.Taxes, full.Taxes)
 	assert.Equal(t, inv2.RoundOff, full.RoundOff)
+
+	// CGST s.34(2): no credit note after 30 November of the next year.
+	inv3, err := iv.Issue(t.Context(), billing.InvoiceRequest{WorkspaceID: "ws_1",
+		Customer: billing.Party{Name: "Acme", Address: "Pune", GSTIN: "27AAPFU0939F1ZV"}, Lines: growthLines()})
+	require.NoError(t, err)
+	clk.Set(time.Date(2027, 11, 30, 23, 59, 0, 0, billing.IST))
+	late, err := iv.CreditNote(t.Context(), "ws_1", inv3.Number, 100, "late but in time", "")
+	require.NoError(t, err)
+	assert.Equal(t, "CN/2728/00001", late.Number, "numbered in the credit note's own financial year")
+	clk.Set(time.Date(2027, 12, 1, 0, 0, 0, 0, billing.IST))
+	_, err = iv.CreditNote(t.Context(), "ws_1", inv3.Number, 100, "too late", "")
+	require.ErrorIs(t, err, billing.ErrCreditNoteTooLate)
 }
 
 func TestRender(t *testing.T) {

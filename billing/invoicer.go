@@ -215,9 +215,23 @@ func (iv *Invoicer) Issue(ctx context.Context, req InvoiceRequest) (TaxInvoice, 
 	return out, nil
 }
 
-// ErrCreditExceedsInvoice reports a credit note larger than what remains
-// of its invoice.
-var ErrCreditExceedsInvoice = errors.New("billing: credit note exceeds the invoice's remaining value")
+// Credit note errors.
+var (
+	// ErrCreditExceedsInvoice reports a credit note larger than what
+	// remains of its invoice.
+	ErrCreditExceedsInvoice = errors.New("billing: credit note exceeds the invoice's remaining value")
+	// ErrCreditNoteTooLate reports a credit note issued after the limit of
+	// CGST Act s.34(2): 30 November following the end of the financial
+	// year of the invoice.
+	ErrCreditNoteTooLate = errors.New("billing: credit note after 30 November following the invoice's financial year")
+)
+
+// CreditNoteDeadline is the last moment a credit note may be issued against
+// an invoice of financial year fy (CGST Act s.34(2)): the end of 30 November
+// after the year closes, IST.
+func CreditNoteDeadline(fy int) time.Time {
+	return time.Date(fy+1, time.December, 1, 0, 0, 0, 0, IST)
+}
 
 // CreditNote issues a credit note against a tax invoice for a refund of
 // amount (tax included). A refund of the whole invoice reverses every
@@ -240,6 +254,10 @@ func (iv *Invoicer) CreditNote(ctx context.Context, workspaceID, invoiceNumber s
 	if orig.Kind != KindInvoice {
 		return TaxInvoice{}, errors.New("billing: credit note: can only credit a tax invoice")
 	}
+	now := iv.now()
+	if !now.Before(CreditNoteDeadline(orig.FinancialYear)) {
+		return TaxInvoice{}, fmt.Errorf("%w (%s)", ErrCreditNoteTooLate, FinancialYearLabel(orig.FinancialYear))
+	}
 	all, err := iv.store.Invoices(ctx, workspaceID)
 	if err != nil {
 		return TaxInvoice{}, fmt.Errorf("billing: credit note: %w", err)
@@ -253,7 +271,6 @@ func (iv *Invoicer) CreditNote(ctx context.Context, workspaceID, invoiceNumber s
 	if credited+amount > orig.Total {
 		return TaxInvoice{}, fmt.Errorf("%w: %s of %s already credited", ErrCreditExceedsInvoice, credited, orig.Total)
 	}
-	now := iv.now()
 	cn := TaxInvoice{
 		Series: iv.creditSeries, Kind: KindCreditNote, WorkspaceID: workspaceID, IssuedAt: now,
 		FinancialYear: FinancialYearOf(now), Supplier: orig.Supplier, Customer: orig.Customer,
