@@ -118,7 +118,7 @@ func (s *Store) UpdateSubscription(ctx context.Context, workspaceID, subscriptio
 	}
 	next := cur
 	if err := fn(&next); err != nil {
-		return cur, err
+		return billing.SubscriptionState{}, err
 	}
 	next.WorkspaceID, next.SubscriptionID = workspaceID, subscriptionID
 	s.subs[k] = next
