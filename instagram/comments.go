@@ -17,10 +17,8 @@ type MediaComment struct {
 	ID       string `json:"id"`
 	Text     string `json:"text"`
 	Username string `json:"username"`
-	From     *struct {
-		ID       string `json:"id"`
-		Username string `json:"username"`
-	} `json:"from,omitempty"`
+	// From is the commenter (id and username).
+	From *User `json:"from,omitempty"`
 	// Timestamp is the comment's creation time (ISO 8601 as Meta sends it).
 	Timestamp string `json:"timestamp"`
 	LikeCount int    `json:"like_count"`

@@ -31,6 +31,7 @@ func TestListComments(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, p.Data, 2)
 	assert.Equal(t, "comment 0", p.Data[0].Text)
+	assert.Nil(t, p.Data[0].From)
 	assert.Equal(t, time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC), p.Data[0].CreatedAt())
 	require.True(t, p.Paging.HasNext())
 	p2, err := c.ListComments(t.Context(), mediaID, instagram.ListOptions{Limit: 2, After: p.Paging.Cursors.After})

@@ -243,8 +243,8 @@ func (c *Comment) Ref(broadcastEnded bool) CommentRef {
 
 // User is a commenter.
 type User struct {
-	ID       string
-	Username string
+	ID       string `json:"id"`
+	Username string `json:"username"`
 }
 
 // Mention is an @mention of the account (field "mentions").
