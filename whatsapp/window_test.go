@@ -11,6 +11,7 @@ import (
 
 	"github.com/botsync/botsync/meta/metatest"
 	"github.com/botsync/botsync/whatsapp"
+	"github.com/botsync/botsync/whatsapp/whatsapptest"
 )
 
 func TestWindowTracker(t *testing.T) {
@@ -68,4 +69,9 @@ func TestWindowIgnoresStatusesAndSystemMessages(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, w.Observe(ctx, events))
 	assert.Error(t, w.Check(ctx, phoneID, whatsapp.Phone("+16505551234")))
+}
+
+func TestMemoryWindowStoreConformance(t *testing.T) {
+	t.Parallel()
+	whatsapptest.TestWindowStore(t, func(t *testing.T) whatsapp.WindowStore { return &whatsapp.MemoryWindowStore{} })
 }

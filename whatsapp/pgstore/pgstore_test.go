@@ -1,0 +1,54 @@
+package pgstore_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/botsync/botsync/internal/pgtest"
+	"github.com/botsync/botsync/whatsapp"
+	"github.com/botsync/botsync/whatsapp/pgstore"
+	"github.com/botsync/botsync/whatsapp/whatsapptest"
+)
+
+func TestWindowStore(t *testing.T) {
+	t.Parallel()
+	whatsapptest.TestWindowStore(t, func(t *testing.T) whatsapp.WindowStore {
+		pool := pgtest.Postgres(t)
+		require.NoError(t, pgstore.Migrate(t.Context(), pool))
+		return pgstore.NewWindowStore(pool, "ws1")
+	})
+}
+
+func TestWorkspacesAreIsolatedAndPruned(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Postgres(t)
+	ctx := t.Context()
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	require.NoError(t, pgstore.Migrate(ctx, pool), "migrating twice is a no-op")
+	a, b := pgstore.NewWindowStore(pool, "ws-a"), pgstore.NewWindowStore(pool, "ws-b")
+	t0 := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	require.NoError(t, a.RecordInbound(ctx, "1065", "16505551234", t0))
+	_, ok, err := b.LastInbound(ctx, "1065", "16505551234")
+	require.NoError(t, err)
+	assert.False(t, ok, "another workspace never sees the window")
+
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	require.NoError(t, pgstore.NewWindowStore(tx, "ws-a").RecordInbound(ctx, "1065", "16505550000", t0))
+	require.NoError(t, tx.Rollback(ctx))
+	_, ok, err = a.LastInbound(ctx, "1065", "16505550000")
+	require.NoError(t, err)
+	assert.False(t, ok, "a rolled-back transaction records nothing")
+
+	n, err := a.Prune(ctx, t0.Add(24*time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), n)
+	n, err = a.Prune(ctx, t0.Add(24*time.Hour+time.Second))
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n)
+	assert.Error(t, pgstore.NewWindowStore(pool, "").RecordInbound(ctx, "1", "2", t0))
+	assert.Error(t, a.RecordInbound(ctx, "", "2", t0))
+}
