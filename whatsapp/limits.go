@@ -142,6 +142,16 @@ func (l *Limiter) SetCoexistence(phoneNumberID string) {
 	_ = l.SetThroughput(phoneNumberID, CoexistenceThroughput)
 }
 
+// Configure sets a number's throughput from what the API reports about it
+// (see [PhoneNumber.MessagesPerSecond]), e.g. after
+// [PhoneNumbersService.Get].
+func (l *Limiter) Configure(p PhoneNumber) error {
+	if p.ID == "" {
+		return errors.New("whatsapp: limiter: phone number without id")
+	}
+	return l.SetThroughput(p.ID, p.MessagesPerSecond())
+}
+
 // Throughput returns the number's messages per second.
 func (l *Limiter) Throughput(phoneNumberID string) int {
 	l.mu.RLock()

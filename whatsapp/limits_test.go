@@ -131,6 +131,13 @@ func TestLimiterOptions(t *testing.T) {
 	l, err := whatsapp.NewLimiter(whatsapp.WithDefaultThroughput(250), whatsapp.WithLimiterClock(time.Now))
 	require.NoError(t, err)
 	assert.Equal(t, 250, l.Throughput("x"))
+	require.NoError(t, l.Configure(whatsapp.PhoneNumber{ID: "x", IsOnBizApp: true}))
+	assert.Equal(t, 20, l.Throughput("x"))
+	high := whatsapp.PhoneNumber{ID: "y"}
+	high.Throughput = &whatsapp.Throughput{Level: "HIGH"}
+	require.NoError(t, l.Configure(high))
+	assert.Equal(t, 1000, l.Throughput("y"))
+	assert.Error(t, l.Configure(whatsapp.PhoneNumber{}))
 }
 
 func TestSendWaitsForLimiter(t *testing.T) {

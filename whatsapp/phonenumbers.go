@@ -25,30 +25,39 @@ type PhoneNumber struct {
 	QualityRating string `json:"quality_rating"`
 	// MessagingLimitTier is TIER_250, TIER_1K, TIER_10K, TIER_100K or
 	// TIER_UNLIMITED.
-	MessagingLimitTier string `json:"messaging_limit_tier,omitempty"`
-	Throughput         *struct {
-		// Level is STANDARD (80 mps) or HIGH (up to 1000 mps).
-		Level string `json:"level"`
-	} `json:"throughput,omitempty"`
+	MessagingLimitTier string      `json:"messaging_limit_tier,omitempty"`
+	Throughput         *Throughput `json:"throughput,omitempty"`
 	// NameStatus is APPROVED, PENDING_REVIEW, DECLINED…
 	NameStatus             string `json:"name_status,omitempty"`
 	CodeVerificationStatus string `json:"code_verification_status,omitempty"`
 	// Status is CONNECTED, PENDING, FLAGGED, RESTRICTED…
-	Status                    string `json:"status,omitempty"`
-	PlatformType              string `json:"platform_type,omitempty"`
-	IsOfficialBusinessAccount bool   `json:"is_official_business_account,omitempty"`
+	Status       string `json:"status,omitempty"`
+	PlatformType string `json:"platform_type,omitempty"`
+	// IsOnBizApp is true for coexistence numbers, also used in the WhatsApp
+	// Business app (limited to 20 messages per second).
+	IsOnBizApp                bool `json:"is_on_biz_app,omitempty"`
+	IsOfficialBusinessAccount bool `json:"is_official_business_account,omitempty"`
 }
 
-// MessagesPerSecond returns the number's throughput: 1000 for HIGH, 80
-// otherwise.
+// Throughput is a phone number's throughput level.
+type Throughput struct {
+	// Level is STANDARD (80 mps) or HIGH (up to 1000 mps).
+	Level string `json:"level"`
+}
+
+// MessagesPerSecond returns the number's throughput: 20 for coexistence
+// numbers, 1000 for level HIGH, 80 otherwise.
 func (p PhoneNumber) MessagesPerSecond() int {
+	if p.IsOnBizApp {
+		return CoexistenceThroughput
+	}
 	if p.Throughput != nil && p.Throughput.Level == "HIGH" {
 		return MaxThroughput
 	}
 	return DefaultThroughput
 }
 
-const phoneFields = "id,display_phone_number,verified_name,quality_rating,messaging_limit_tier,throughput,name_status,code_verification_status,status,platform_type,is_official_business_account"
+const phoneFields = "id,display_phone_number,verified_name,quality_rating,messaging_limit_tier,throughput,name_status,code_verification_status,status,platform_type,is_official_business_account,is_on_biz_app"
 
 // List returns every phone number of the WABA.
 func (s *PhoneNumbersService) List(ctx context.Context, wabaID string) ([]PhoneNumber, error) {

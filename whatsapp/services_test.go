@@ -218,9 +218,7 @@ func TestPhoneNumbersService(t *testing.T) {
 	t.Parallel()
 	fake := whatsapptest.New(t)
 	fake.AddPhoneNumber(whatsapp.PhoneNumber{ID: "106540352242999", DisplayPhoneNumber: "15550000000", QualityRating: "YELLOW", MessagingLimitTier: "TIER_10K",
-		Throughput: &struct {
-			Level string `json:"level"`
-		}{"HIGH"}})
+		Throughput: &whatsapp.Throughput{Level: "HIGH"}})
 	wa := fake.WhatsApp("tok")
 	ctx := context.Background()
 	phones, err := wa.PhoneNumbers.List(ctx, whatsapptest.WABAID)
