@@ -1,10 +1,13 @@
 package whatsapp_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
 
@@ -364,4 +367,40 @@ func TestTemplateWithoutVariablesRejectsParams(t *testing.T) {
 	assert.Equal(t, "template.components[header]", ve.Field)
 	_, err = wa.Messages.SendTemplate(context.Background(), phoneID, to, whatsapp.Template{Name: "hello_world", Language: "en_US"})
 	require.NoError(t, err)
+}
+
+func TestLogsCarryNoPII(t *testing.T) {
+	t.Parallel()
+	var buf safeBuffer
+	logger := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	fake := whatsapptest.New(t)
+	wa := fake.WhatsApp("secret-token", whatsapp.WithLogger(logger))
+	_, err := wa.Messages.SendText(context.Background(), phoneID, whatsapp.Phone("+919876543210"), "my private message")
+	require.NoError(t, err)
+	fake.FailRecipient("919876543210", metatest.GraphError{Code: 131050})
+	_, err = wa.Messages.SendText(context.Background(), phoneID, whatsapp.Phone("+919876543210"), "my private message")
+	require.Error(t, err)
+	out := buf.String()
+	assert.Contains(t, out, "suppress_recipient")
+	for _, leak := range []string{"9876543210", "private message", "secret-token"} {
+		assert.NotContains(t, out, leak)
+		assert.NotContains(t, err.Error(), leak)
+	}
+}
+
+type safeBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *safeBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *safeBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
