@@ -29,7 +29,8 @@ const maxResponseBytes = 4 << 20
 //
 // Retries (go-retryablehttp) happen only where repeating a request cannot
 // charge, refund or create anything twice: GETs, PATCHes and state-setting
-// POSTs (cancel, pause, resume) are retried on network errors, 429 and 5xx;
+// POSTs (cancel, pause, resume, customers without FailExisting, payment
+// links with a reference id) are retried on network errors, 429 and 5xx;
 // creating POSTs (orders, captures, refunds, plans, subscriptions) are
 // retried only when Razorpay certainly did not process them — the
 // connection could not be opened, or the answer was 429.
@@ -41,6 +42,7 @@ type Client struct {
 	Customers     *CustomersService
 	Refunds       *RefundsService
 	Invoices      *InvoicesService
+	PaymentLinks  *PaymentLinksService
 
 	keyID     string
 	keySecret secret.Value
@@ -153,6 +155,7 @@ func NewClient(keyID string, keySecret secret.Value, opts ...Option) (*Client, e
 	c.Customers = &CustomersService{c}
 	c.Refunds = &RefundsService{c}
 	c.Invoices = &InvoicesService{c}
+	c.PaymentLinks = &PaymentLinksService{c}
 	return c, nil
 }
 

@@ -309,3 +309,31 @@ func TestErrorParsing(t *testing.T) {
 	}
 	assert.ErrorIs(t, &billing.Error{StatusCode: 400, Code: "GATEWAY_ERROR"}, billing.ErrServer)
 }
+
+func TestClientPaymentLinks(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	c, srv := newClient(t)
+	l, err := c.PaymentLinks.Create(ctx, billing.PaymentLinkRequest{Amount: 250000, Currency: "INR", Description: "AI token top-up",
+		ReferenceID: "ws_1/topup/7", CallbackURL: "https://app.example/billing/return", Notes: billing.Notes{"workspace_id": "ws_1"}})
+	require.NoError(t, err)
+	assert.Equal(t, "created", l.Status)
+	assert.Equal(t, "ws_1/topup/7", l.ReferenceID)
+	_, err = c.PaymentLinks.Create(ctx, billing.PaymentLinkRequest{Amount: 250000, Currency: "INR", ReferenceID: "ws_1/topup/7"})
+	var rerr *billing.Error
+	require.ErrorAs(t, err, &rerr)
+	assert.Equal(t, "reference_id", rerr.Field, "a reference id is used once")
+
+	cb, err := srv.PayPaymentLink(l.ID)
+	require.NoError(t, err)
+	require.NoError(t, billing.VerifyPaymentLinkSignature(cb, srv.KeySecret.RevealBytes()))
+	got, err := c.PaymentLinks.Fetch(ctx, l.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "paid", got.Status)
+	assert.Equal(t, billing.Paise(250000), got.AmountPaid)
+
+	_, err = c.PaymentLinks.Create(ctx, billing.PaymentLinkRequest{Amount: 0, Currency: "INR"})
+	assert.ErrorIs(t, err, billing.ErrInvalidAmount)
+	_, err = c.PaymentLinks.Fetch(ctx, "")
+	assert.Error(t, err)
+}

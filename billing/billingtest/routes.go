@@ -34,6 +34,8 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("PUT /v1/customers/{id}", s.editCustomer)
 	mux.HandleFunc("GET /v1/invoices/{id}", s.fetchInvoice)
 	mux.HandleFunc("GET /v1/invoices", s.listInvoices)
+	mux.HandleFunc("POST /v1/payment_links", s.createPaymentLink)
+	mux.HandleFunc("GET /v1/payment_links/{id}", s.fetchPaymentLink)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 		r.Body = io.NopCloser(bytes.NewReader(body))
@@ -420,3 +422,44 @@ func (s *Server) editCustomer(w http.ResponseWriter, r *http.Request) {
 }
 
 func unixTime(t time.Time) billing.Timestamp { return billing.Unix(t.Unix()) }
+
+func (s *Server) createPaymentLink(w http.ResponseWriter, r *http.Request) {
+	var req billing.PaymentLinkRequest
+	if !decode(w, r, &req) {
+		return
+	}
+	if req.Amount < 100 {
+		writeError(w, http.StatusBadRequest, "BAD_REQUEST_ERROR", "The amount must be atleast INR 1.00", "amount")
+		return
+	}
+	s.mu.Lock()
+	for _, l := range s.links {
+		if req.ReferenceID != "" && l.ReferenceID == req.ReferenceID {
+			s.mu.Unlock()
+			writeError(w, http.StatusBadRequest, "BAD_REQUEST_ERROR", "payment link with given reference id already exists", "reference_id")
+			return
+		}
+	}
+	s.mu.Unlock()
+	l := s.CreatePaymentLink(req.Amount, req.ReferenceID)
+	s.mu.Lock()
+	s.links[l.ID].Currency, s.links[l.ID].Notes = req.Currency, req.Notes
+	out := *s.links[l.ID]
+	s.mu.Unlock()
+	writeJSON(w, out)
+}
+
+func (s *Server) fetchPaymentLink(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	l, ok := s.links[r.PathValue("id")]
+	var out billing.PaymentLink
+	if ok {
+		out = *l
+	}
+	s.mu.Unlock()
+	if !ok {
+		notFound(w)
+		return
+	}
+	writeJSON(w, out)
+}
