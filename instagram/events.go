@@ -33,6 +33,8 @@ const (
 	KindOptin Kind = "optin"
 	// KindReferral is a referral into an existing thread (ad, link, QR).
 	KindReferral Kind = "referral"
+	// KindHandover is a change of thread control between apps.
+	KindHandover Kind = "handover"
 	// KindComment is a comment or reply on a media item or post.
 	KindComment Kind = "comment"
 	// KindLiveComment is a comment on a live broadcast.
@@ -72,6 +74,7 @@ type Event struct {
 	Read     *ReadEvent
 	Optin    *OptinEvent
 	Referral *Referral
+	Handover *HandoverEvent
 	Comment  *Comment
 	Mention  *Mention
 
@@ -408,7 +411,22 @@ type wireMessaging struct {
 		Payload string `json:"payload"`
 		Token   string `json:"notification_messages_token"`
 	} `json:"optin"`
-	Referral *wireReferral `json:"referral"`
+	Referral             *wireReferral `json:"referral"`
+	PassThreadControl    *wireHandover `json:"pass_thread_control"`
+	TakeThreadControl    *wireHandover `json:"take_thread_control"`
+	RequestThreadControl *wireHandover `json:"request_thread_control"`
+}
+
+type wireHandover struct {
+	NewOwnerAppID       flexID `json:"new_owner_app_id"`
+	PreviousOwnerAppID  flexID `json:"previous_owner_app_id"`
+	RequestedOwnerAppID flexID `json:"requested_owner_app_id"`
+	Metadata            string `json:"metadata"`
+}
+
+func (w *wireHandover) typed(action string) *HandoverEvent {
+	return &HandoverEvent{Action: action, NewOwnerAppID: string(w.NewOwnerAppID), PreviousOwnerAppID: string(w.PreviousOwnerAppID),
+		RequestedOwnerAppID: string(w.RequestedOwnerAppID), Metadata: w.Metadata}
 }
 
 type wireAttachmentPayload struct {
@@ -484,6 +502,12 @@ func messagingEvent(obj meta.Object, en meta.Entry, m meta.Messaging) Event {
 	case w.Referral != nil:
 		ev.Kind = KindReferral
 		ev.Referral = w.Referral.typed()
+	case w.PassThreadControl != nil:
+		ev.Kind, ev.Handover = KindHandover, w.PassThreadControl.typed("pass_thread_control")
+	case w.TakeThreadControl != nil:
+		ev.Kind, ev.Handover = KindHandover, w.TakeThreadControl.typed("take_thread_control")
+	case w.RequestThreadControl != nil:
+		ev.Kind, ev.Handover = KindHandover, w.RequestThreadControl.typed("request_thread_control")
 	}
 	return ev
 }

@@ -231,6 +231,14 @@ func TestParseWebhookShapes(t *testing.T) {
 			instagram.KindComment, func(t *testing.T, ev instagram.Event) { assert.Equal(t, "p_c1", ev.Comment.ParentID) }},
 		{"page feed like", webhook("page", pageID, "", `{"field":"feed","value":{"item":"reaction","verb":"add","post_id":"p_1"}}`),
 			instagram.KindUnknown, func(t *testing.T, ev instagram.Event) { assert.Nil(t, ev.Comment) }},
+		{"pass thread control", webhook("page", pageID, `{`+route+`,"pass_thread_control":{"new_owner_app_id":"263902037430900","metadata":"needs a human"}}`, ""),
+			instagram.KindHandover, func(t *testing.T, ev instagram.Event) {
+				assert.Equal(t, instagram.HandoverEvent{Action: "pass_thread_control", NewOwnerAppID: "263902037430900", Metadata: "needs a human"}, *ev.Handover)
+			}},
+		{"take thread control", webhook("page", pageID, `{`+route+`,"take_thread_control":{"previous_owner_app_id":123456789,"metadata":"bot resumes"}}`, ""),
+			instagram.KindHandover, func(t *testing.T, ev instagram.Event) {
+				assert.Equal(t, "123456789", ev.Handover.PreviousOwnerAppID)
+			}},
 		{"unknown messaging", webhook("instagram", igAccount, `{`+route+`,"message_request":{"x":1}}`, ""),
 			instagram.KindUnknown, func(t *testing.T, ev instagram.Event) { assert.Contains(t, string(ev.Raw), "message_request") }},
 		{"unknown field", webhook("instagram", igAccount, "", `{"field":"story_insights","value":{"media_id":"1","reach":4}}`),
@@ -287,7 +295,7 @@ func FuzzParseWebhook(f *testing.F) {
 		for _, ev := range evs {
 			set := 0
 			for _, p := range []bool{ev.Message != nil, ev.Edit != nil, ev.Reaction != nil, ev.Postback != nil, ev.Read != nil,
-				ev.Optin != nil, ev.Referral != nil, ev.Comment != nil, ev.Mention != nil} {
+				ev.Optin != nil, ev.Referral != nil, ev.Handover != nil, ev.Comment != nil, ev.Mention != nil} {
 				if p {
 					set++
 				}

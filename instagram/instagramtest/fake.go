@@ -66,6 +66,7 @@ type Fake struct {
 	settings  map[string]map[string]json.RawMessage
 	subscribe map[string][]string
 	insights  map[string]json.RawMessage
+	owners    map[string]string
 }
 
 // Sent is one accepted call to /{account}/messages.
@@ -126,7 +127,7 @@ func New(tb testing.TB) *Fake {
 		replied: map[string]bool{}, comments: map[string][]Comment{}, hidden: map[string]bool{},
 		deleted: map[string]bool{}, profiles: map[string]json.RawMessage{},
 		settings: map[string]map[string]json.RawMessage{}, subscribe: map[string][]string{},
-		insights: map[string]json.RawMessage{},
+		insights: map[string]json.RawMessage{}, owners: map[string]string{},
 	}
 	f.routes(f.IG, HostInstagram)
 	f.routes(f.FB, HostFacebook)
@@ -197,6 +198,9 @@ func (f *Fake) Deleted(commentID string) bool {
 func (f *Fake) routes(s *metatest.Server, host Host) {
 	s.Handle("POST /{version}/{id}/messages", func(w http.ResponseWriter, r *http.Request) { f.messages(w, r, s, host) })
 	s.Handle("POST /{version}/{id}/message_attachments", func(w http.ResponseWriter, r *http.Request) { f.upload(w, r, s, host) })
+	for _, action := range []string{"pass_thread_control", "take_thread_control", "request_thread_control"} {
+		s.Handle("POST /{version}/{id}/"+action, func(w http.ResponseWriter, r *http.Request) { f.handover(w, r, action) })
+	}
 	s.Handle("POST /{version}/{id}/replies", func(w http.ResponseWriter, r *http.Request) { f.publicReply(w, r, s, host) })
 	s.Handle("POST /{version}/{id}/comments", func(w http.ResponseWriter, r *http.Request) { f.publicReply(w, r, s, host) })
 	s.Handle("GET /{version}/{id}/comments", f.listComments)
@@ -460,4 +464,41 @@ func (f *Fake) upload(w http.ResponseWriter, r *http.Request, s *metatest.Server
 		return
 	}
 	metatest.WriteJSON(w, http.StatusOK, map[string]string{"attachment_id": s.NextID("att")})
+}
+
+// ThreadOwner returns the app id that controls the thread with userID, as
+// changed by pass/take_thread_control ("" until then).
+func (f *Fake) ThreadOwner(userID string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.owners[userID]
+}
+
+func (f *Fake) handover(w http.ResponseWriter, r *http.Request, action string) {
+	var body struct {
+		Recipient struct {
+			ID string `json:"id"`
+		} `json:"recipient"`
+		TargetAppID string `json:"target_app_id"`
+	}
+	if _, ok := readJSON(w, r, &body); !ok {
+		return
+	}
+	if body.Recipient.ID == "" {
+		badRequest(w, "(#100) recipient.id is required")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch action {
+	case "pass_thread_control":
+		if body.TargetAppID == "" {
+			badRequest(w, "(#100) target_app_id is required")
+			return
+		}
+		f.owners[body.Recipient.ID] = body.TargetAppID
+	case "take_thread_control":
+		f.owners[body.Recipient.ID] = "self"
+	}
+	metatest.WriteJSON(w, http.StatusOK, map[string]bool{"success": true})
 }
