@@ -27,6 +27,7 @@ type Store struct {
 
 type workspace struct {
 	leads      map[string]*crm.Lead
+	order      []string                // lead ids, sorted: the search order
 	idents     map[crm.Identity]string // identity → lead id
 	stages     []crm.Stage
 	fields     map[string]crm.FieldDef
@@ -88,6 +89,7 @@ func (s *Store) FindOrCreateLead(_ context.Context, wsID string, ids []crm.Ident
 			l.Stage = w.stages[0].Key
 		}
 		w.leads[l.ID] = l
+		w.insertOrder(l.ID)
 		owner = l.ID
 		created.LeadID = l.ID
 		w.addActivity(created)
@@ -253,6 +255,20 @@ func (w *workspace) deleteLead(id string) {
 		}
 	}
 	delete(w.leads, id)
+	if i, ok := slices.BinarySearch(w.order, id); ok {
+		w.order = slices.Delete(w.order, i, i+1)
+	}
+}
+
+// insertOrder adds a lead id to the sorted search order. Ids are
+// time-ordered, so this is usually an append.
+func (w *workspace) insertOrder(id string) {
+	if n := len(w.order); n == 0 || w.order[n-1] < id {
+		w.order = append(w.order, id)
+		return
+	}
+	i, _ := slices.BinarySearch(w.order, id)
+	w.order = slices.Insert(w.order, i, id)
 }
 
 // MergeLeads implements crm.Store.
@@ -365,7 +381,9 @@ func (s *Store) ImportLeads(_ context.Context, wsID string, leads []*crm.Lead, a
 		for _, id := range c.Identities {
 			w.idents[id] = c.ID
 		}
+		w.order = append(w.order, c.ID)
 	}
+	slices.Sort(w.order)
 	for _, a := range acts {
 		if _, ok := w.leads[a.LeadID]; ok {
 			w.addActivity(a)
@@ -394,14 +412,20 @@ func (s *Store) SearchLeads(_ context.Context, wsID string, q crm.Query) (*crm.L
 	defer s.mu.RUnlock()
 	w := s.peek(wsID)
 	text := strings.ToLower(q.Text)
+	limit := q.PageLimit()
 	var hits []*crm.Lead
-	for id, l := range w.leads {
-		if id > q.Cursor && matches(l, q, text) {
+	start, found := slices.BinarySearch(w.order, q.Cursor)
+	if found {
+		start++
+	}
+	for _, id := range w.order[start:] {
+		if l := w.leads[id]; matches(l, q, text) {
 			hits = append(hits, l)
+			if len(hits) > limit {
+				break
+			}
 		}
 	}
-	slices.SortFunc(hits, func(a, b *crm.Lead) int { return strings.Compare(a.ID, b.ID) })
-	limit := q.PageLimit()
 	page := &crm.LeadPage{}
 	if len(hits) > limit {
 		hits = hits[:limit]
@@ -437,11 +461,11 @@ func matches(l *crm.Lead, q crm.Query, text string) bool {
 		}
 	}
 	if text != "" {
-		if strings.Contains(strings.ToLower(l.Name), text) {
+		if containsFold(l.Name, text) {
 			return true
 		}
 		for _, id := range l.Identities {
-			if (id.Kind == crm.KindPhone || id.Kind == crm.KindEmail) && strings.Contains(strings.ToLower(id.Value), text) {
+			if (id.Kind == crm.KindPhone || id.Kind == crm.KindEmail) && containsFold(id.Value, text) {
 				return true
 			}
 		}
@@ -560,4 +584,18 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// containsFold reports whether sub (lower-case) is within s, ignoring case,
+// without allocating.
+func containsFold(s, sub string) bool {
+	if sub == "" {
+		return true
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
 }

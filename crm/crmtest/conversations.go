@@ -1,0 +1,171 @@
+package crmtest
+
+import (
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/botsync/botsync/crm"
+)
+
+func testConversations(t *testing.T, e *Env) {
+	ctx := t.Context()
+	l := mustLead(t, e, crm.Phone("+919800000020"))
+	c, err := e.Svc.OpenConversation(ctx, ws, l.ID, "whatsapp", "pn_1")
+	require.NoError(t, err)
+	assert.Equal(t, crm.StatusOpen, c.Status)
+	again, err := e.Svc.OpenConversation(ctx, ws, l.ID, "whatsapp", "pn_1")
+	require.NoError(t, err)
+	assert.Equal(t, c.ID, again.ID, "one conversation per lead and channel account")
+	ig, err := e.Svc.OpenConversation(ctx, ws, l.ID, "instagram", "ig_1")
+	require.NoError(t, err)
+	assert.NotEqual(t, c.ID, ig.ID)
+	_, err = e.Svc.OpenConversation(ctx, ws, "missing", "whatsapp", "pn_1")
+	assert.ErrorIs(t, err, crm.ErrNotFound)
+
+	e.Clock.Advance(time.Minute)
+	in := crm.Message{ConversationID: c.ID, ProviderID: "wamid.1", Direction: crm.Inbound, Text: "hi", Media: []crm.MediaRef{{ID: "m1", MIMEType: "image/jpeg"}}}
+	m, inserted, err := e.Svc.RecordMessage(ctx, ws, in)
+	require.NoError(t, err)
+	assert.True(t, inserted)
+	assert.Equal(t, crm.MessageReceived, m.Status)
+	assert.Equal(t, l.ID, m.LeadID)
+	dup, inserted, err := e.Svc.RecordMessage(ctx, ws, in)
+	require.NoError(t, err)
+	assert.False(t, inserted, "same provider id on the same account is stored once")
+	assert.Equal(t, m.ID, dup.ID)
+	// The same provider id on another account is another message.
+	_, inserted, err = e.Svc.RecordMessage(ctx, ws, crm.Message{ConversationID: ig.ID, ProviderID: "wamid.1", Direction: crm.Inbound})
+	require.NoError(t, err)
+	assert.True(t, inserted)
+
+	e.Clock.Advance(time.Minute)
+	out, _, err := e.Svc.RecordMessage(ctx, ws, crm.Message{ConversationID: c.ID, ProviderID: "wamid.2", Direction: crm.Outbound, Text: "hello"})
+	require.NoError(t, err)
+	assert.Equal(t, crm.MessagePending, out.Status)
+	for _, st := range []crm.MessageStatus{crm.MessageDelivered, crm.MessageSent, crm.MessageRead, crm.MessageDelivered} {
+		_, err := e.Svc.UpdateMessageStatus(ctx, ws, "pn_1", "wamid.2", st, "")
+		require.NoError(t, err)
+	}
+	msgs, err := e.Svc.Messages(ctx, ws, c.ID)
+	require.NoError(t, err)
+	require.Len(t, msgs, 2)
+	assert.Equal(t, "wamid.1", msgs[0].ProviderID)
+	assert.Equal(t, []crm.MediaRef{{ID: "m1", MIMEType: "image/jpeg"}}, msgs[0].Media)
+	assert.Equal(t, crm.MessageRead, msgs[1].Status, "statuses only move forward")
+	_, err = e.Svc.UpdateMessageStatus(ctx, ws, "pn_1", "wamid.404", crm.MessageRead, "")
+	assert.ErrorIs(t, err, crm.ErrNotFound)
+	_, err = e.Svc.UpdateMessageStatus(ctx, ws, "pn_1", "wamid.2", "bogus", "")
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, _, err = e.Svc.RecordMessage(ctx, ws, crm.Message{ConversationID: c.ID, Direction: "sideways"})
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+
+	f, _, err := e.Svc.RecordMessage(ctx, ws, crm.Message{ConversationID: c.ID, ProviderID: "wamid.3", Direction: crm.Outbound})
+	require.NoError(t, err)
+	f, err = e.Svc.UpdateMessageStatus(ctx, ws, "pn_1", f.ProviderID, crm.MessageFailed, "131047")
+	require.NoError(t, err)
+	assert.Equal(t, crm.MessageFailed, f.Status)
+	assert.Equal(t, "131047", f.Error)
+
+	c, err = e.Svc.Conversation(ctx, ws, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, c.Unread)
+	assert.True(t, c.LastInboundAt.Equal(e.Clock.Now().Add(-time.Minute)))
+	assert.True(t, c.LastMessageAt.Equal(e.Clock.Now()))
+
+	resolved, handoff := crm.StatusResolved, true
+	c, err = e.Svc.UpdateConversation(ctx, ws, c.ID, crm.ConversationUpdate{Status: &resolved, Assignee: ptr("u1"), Handoff: &handoff, MarkRead: true})
+	require.NoError(t, err)
+	assert.Equal(t, crm.StatusResolved, c.Status)
+	assert.Equal(t, "u1", c.Assignee)
+	assert.True(t, c.Handoff)
+	assert.Zero(t, c.Unread)
+	_, err = e.Svc.UpdateConversation(ctx, ws, c.ID, crm.ConversationUpdate{Status: ptr(crm.ConversationStatus("closed"))})
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	convs, err := e.Store.Conversations(ctx, ws, l.ID)
+	require.NoError(t, err)
+	assert.Len(t, convs, 2)
+}
+
+func testMessageConcurrent(t *testing.T, e *Env) {
+	l := mustLead(t, e, crm.Phone("+919800000030"))
+	c, err := e.Svc.OpenConversation(t.Context(), ws, l.ID, "whatsapp", "pn_1")
+	require.NoError(t, err)
+	const n = 12
+	var (
+		wg       sync.WaitGroup
+		inserted atomic.Int32
+		ids      = make([]string, n)
+		errs     = make([]error, n)
+	)
+	for i := range n {
+		wg.Go(func() {
+			m, ins, err := e.Svc.RecordMessage(t.Context(), ws, crm.Message{ConversationID: c.ID, ProviderID: "wamid.same", Direction: crm.Inbound, Text: "hi"})
+			errs[i] = err
+			if err == nil {
+				ids[i] = m.ID
+				if ins {
+					inserted.Add(1)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		require.NoError(t, errs[i])
+		assert.Equal(t, ids[0], ids[i])
+	}
+	assert.Equal(t, int32(1), inserted.Load())
+	c, err = e.Svc.Conversation(t.Context(), ws, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1, c.Unread, "a duplicate does not bump unread")
+}
+
+func testBookings(t *testing.T, e *Env) {
+	ctx := t.Context()
+	l := mustLead(t, e, crm.Phone("+919800000040"))
+	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	slot := crm.Interval{Start: start, End: start.Add(30 * time.Minute)}
+	b, err := e.Svc.Book(ctx, ws, l.ID, slot, "campus visit", false, crm.User("u1"))
+	require.NoError(t, err)
+	assert.Equal(t, crm.BookingProposed, b.Status)
+	assert.NotEmpty(t, b.CalendarID)
+	_, err = e.Svc.Book(ctx, ws, l.ID, crm.Interval{Start: start.Add(15 * time.Minute), End: start.Add(time.Hour)}, "", false, system)
+	assert.ErrorIs(t, err, crm.ErrSlotTaken)
+	_, err = e.Svc.Book(ctx, ws, l.ID, crm.Interval{Start: start, End: start}, "", false, system)
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = e.Svc.Book(ctx, ws, "missing", crm.Interval{Start: start.Add(2 * time.Hour), End: start.Add(3 * time.Hour)}, "", false, system)
+	assert.ErrorIs(t, err, crm.ErrNotFound)
+	busy, err := e.Cal.FreeBusy(ctx, start, start.Add(24*time.Hour))
+	require.NoError(t, err)
+	assert.Len(t, busy, 1, "a failed booking leaves no calendar event")
+
+	b, err = e.Svc.SetBookingStatus(ctx, ws, b.ID, crm.BookingConfirmed, system)
+	require.NoError(t, err)
+	assert.Equal(t, crm.BookingConfirmed, b.Status)
+	b, err = e.Svc.SetBookingStatus(ctx, ws, b.ID, crm.BookingCancelled, system)
+	require.NoError(t, err)
+	assert.Equal(t, crm.BookingCancelled, b.Status)
+	busy, err = e.Cal.FreeBusy(ctx, start, start.Add(24*time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, busy, "cancelling frees the calendar slot")
+	_, err = e.Svc.SetBookingStatus(ctx, ws, b.ID, crm.BookingCompleted, system)
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = e.Svc.SetBookingStatus(ctx, ws, "missing", crm.BookingCompleted, system)
+	assert.ErrorIs(t, err, crm.ErrNotFound)
+
+	b2, err := e.Svc.Book(ctx, ws, l.ID, slot, "", true, system)
+	require.NoError(t, err)
+	assert.Equal(t, crm.BookingConfirmed, b2.Status)
+	list, err := e.Svc.Bookings(ctx, ws, l.ID)
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	got, err := e.Store.Booking(ctx, ws, b2.ID)
+	require.NoError(t, err)
+	assert.True(t, got.Start.Equal(start))
+	assert.Equal(t, b2.CalendarID, got.CalendarID)
+}
