@@ -291,3 +291,16 @@ func TestPrivateReplyAlreadyRepliedAtMeta(t *testing.T) {
 	require.NoError(t, err)
 	assert.False(t, ok, "the claim stays taken")
 }
+
+func TestPrivateReplyKeepsClaimOn5xx(t *testing.T) {
+	t.Parallel()
+	f := instagramtest.New(t)
+	f.IG.Fail(metatest.Match("POST", igAccount+"/messages"), metatest.Failure{Status: 500, Code: 1, Message: "An unknown error occurred"})
+	c := f.Client(t, instagram.InstagramLogin, igAccount, instagram.WithClock(fixedClock()))
+	ref := instagram.CommentRef{ID: "17865799348012345", CreatedAt: t0.Add(-time.Hour)}
+	_, err := c.PrivateReply(t.Context(), ref, instagram.Message{Text: "hi"})
+	require.ErrorIs(t, err, meta.ErrTransient)
+	f.IG.ClearFailures()
+	_, err = c.PrivateReply(t.Context(), ref, instagram.Message{Text: "hi"})
+	require.ErrorIs(t, err, instagram.ErrPrivateReplyUsed, "Meta may have processed the 5xx attempt")
+}

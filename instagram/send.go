@@ -114,9 +114,9 @@ func (c *Client) action(ctx context.Context, t Thread, a SenderAction, p *wireRe
 // comment_id): it checks the private-reply window (see
 // [Client.CheckPrivateReplyWindow]), takes the comment's claim (or fails
 // with [ErrPrivateReplyUsed]), and spends the private-reply budget. When
-// Meta answers with an error the claim is released so the reply may be
-// tried again; when the outcome is unknown (a transport failure) the claim
-// stays taken, so a comment is never answered twice.
+// Meta rejects the reply (a 4xx answer) the claim is released so the reply
+// may be tried again; when the outcome is unknown (a transport failure or a
+// 5xx answer) the claim stays taken, so a comment is never answered twice.
 func (c *Client) PrivateReply(ctx context.Context, ref CommentRef, m Message) (*SendResult, error) {
 	if ctx == nil {
 		return nil, errors.New("instagram: private reply: nil context")
@@ -160,7 +160,11 @@ func (c *Client) PrivateReply(ctx context.Context, ref CommentRef, m Message) (*
 				// outside this claim store): keep the claim.
 				return nil, fmt.Errorf("%w: %w", ErrPrivateReplyUsed, err)
 			}
-			release()
+			if me.HTTPStatus < 500 {
+				// A 4xx answer proves Meta rejected the reply; a 5xx leaves
+				// the outcome unknown, so the claim stays.
+				release()
+			}
 		}
 		return nil, err
 	}
