@@ -33,7 +33,7 @@ type config struct {
 	catalog    *Catalog
 	window     *Window
 	limiter    *Limiter
-	tracker    *StatusTracker
+	tracker    StatusStore
 	classifier *Classifier
 	logger     *slog.Logger
 	marketing  bool
@@ -79,11 +79,13 @@ func WithLimiter(l *Limiter) Option {
 	}
 }
 
-// WithTracker registers every accepted message with t, so statuses that
-// arrived before the send returned are applied (default: none).
-func WithTracker(t *StatusTracker) Option {
+// WithTracker registers every accepted message with t (a [StatusTracker] or
+// a persistent [StatusStore]), so statuses that arrived before the send
+// returned are applied (default: none). A tracking failure does not fail the
+// send, which Meta accepted; it is logged.
+func WithTracker(t StatusStore) Option {
 	return func(cfg *config) error {
-		if t == nil {
+		if t == nil || isNilTracker(t) {
 			return errors.New("whatsapp: tracker: nil")
 		}
 		cfg.tracker = t
@@ -154,6 +156,11 @@ func (c *Client) API() *meta.Client { return c.api }
 
 // Catalog returns the client's template catalog.
 func (c *Client) Catalog() *Catalog { return c.cfg.catalog }
+
+func isNilTracker(t StatusStore) bool {
+	st, ok := t.(*StatusTracker)
+	return ok && st == nil
+}
 
 var graphIDRE = regexp.MustCompile(`^[0-9]{1,32}$`)
 

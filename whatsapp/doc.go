@@ -36,7 +36,7 @@
 //		switch {
 //		case ev.Messages != nil:
 //			window.Observe(ctx, events)     // keep the 24h window
-//			tracker.ApplyEvents(events)     // statuses only move forward
+//			whatsapp.ApplyStatuses(ctx, tracker, events) // statuses only move forward
 //		case ev.TemplateCategory != nil:
 //			catalog.Apply(ev)
 //		}

@@ -88,7 +88,8 @@ func Example_sendTemplate() {
 func Example_statusWebhook() {
 	tracker := whatsapp.NewStatusTracker(nil, 0)
 	// The send returned this id; statuses may come before or after, in any order.
-	tracker.Track("wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3NjI0NUZBMDI3RkRFMEQwNjIA", "106540352242922", "16505551234", "")
+	ctx := context.Background()
+	_, _ = tracker.Track(ctx, "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3NjI0NUZBMDI3RkRFMEQwNjIA", "106540352242922", "16505551234", "")
 
 	h, _ := meta.NewWebhookHandler(
 		meta.WebhookSinkFunc(func(_ context.Context, d meta.Delivery) error {
@@ -96,7 +97,11 @@ func Example_statusWebhook() {
 			if err != nil {
 				return err
 			}
-			for _, u := range tracker.ApplyEvents(events) {
+			updates, err := whatsapp.ApplyStatuses(ctx, tracker, events)
+			if err != nil {
+				return err
+			}
+			for _, u := range updates {
 				fmt.Println(u.Outcome, u.To)
 			}
 			return nil
@@ -114,7 +119,7 @@ func Example_statusWebhook() {
 		}
 		resp.Body.Close()
 	}
-	d, _ := tracker.Get("wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3NjI0NUZBMDI3RkRFMEQwNjIA")
+	d, _, _ := tracker.Get(ctx, "wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBI3NjI0NUZBMDI3RkRFMEQwNjIA")
 	fmt.Println(d.State, d.Pricing.Category)
 	// Output:
 	// advanced read

@@ -98,7 +98,9 @@ func (s *MessagesService) Send(ctx context.Context, phoneNumberID string, m Mess
 		r.WaID = resp.Contacts[0].WaID
 	}
 	if cfg.tracker != nil {
-		cfg.tracker.Track(r.MessageID, phoneNumberID, m.To.Key(), m.CallbackData)
+		if _, err := cfg.tracker.Track(ctx, r.MessageID, phoneNumberID, m.To.Key(), m.CallbackData); err != nil {
+			cfg.logger.WarnContext(ctx, "whatsapp: tracking an accepted message failed", "phone_number_id", phoneNumberID, "error", err)
+		}
 	}
 	cfg.logger.DebugContext(ctx, "whatsapp: message accepted", "phone_number_id", phoneNumberID, "type", m.Content.Type(), "endpoint", endpoint)
 	return r, nil

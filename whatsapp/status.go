@@ -1,6 +1,7 @@
 package whatsapp
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -110,6 +111,41 @@ type Update struct {
 	Delivery Delivery
 }
 
+// StatusStore keeps the delivery state of sent messages and applies status
+// webhooks to it with [Advance]'s rules. [StatusTracker] keeps it in memory;
+// whatsapp/pgstore keeps it in PostgreSQL for several server instances.
+// Implementations must be safe for concurrent use and apply the statuses of
+// one message atomically.
+type StatusStore interface {
+	// Track registers a message the API accepted and applies the statuses
+	// buffered for it, returning their updates in arrival order. Tracking an
+	// id twice keeps the first record and returns no updates.
+	Track(ctx context.Context, messageID, phoneNumberID, recipient, callbackData string) ([]Update, error)
+	// Apply applies one status; a status for an untracked message is
+	// buffered (OutcomeBuffered) until Track.
+	Apply(ctx context.Context, s Status) (Update, error)
+	// Get returns the message's record, and false when it is not tracked.
+	Get(ctx context.Context, messageID string) (Delivery, bool, error)
+}
+
+// ApplyStatuses applies every status of the events to store, in order.
+func ApplyStatuses(ctx context.Context, store StatusStore, events []Event) ([]Update, error) {
+	var out []Update
+	for _, ev := range events {
+		if ev.Messages == nil {
+			continue
+		}
+		for _, s := range ev.Messages.Statuses {
+			u, err := store.Apply(ctx, s)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
 // StatusTracker is a monotonic state machine per message id: statuses that
 // arrive out of order or twice never move a message backwards, "read"
 // implies "delivered", "failed" is terminal (a later delivery is still
@@ -143,34 +179,34 @@ func NewStatusTracker(now func() time.Time, bufferTTL time.Duration) *StatusTrac
 	return &StatusTracker{now: now, bufferTTL: bufferTTL, msgs: map[string]*Delivery{}, pending: map[string]*pendingStatuses{}}
 }
 
-// Track registers a message the API accepted and applies statuses buffered
-// for it, returning their updates in arrival order. Tracking an id twice
-// keeps the first record.
-func (t *StatusTracker) Track(messageID, phoneNumberID, recipient, callbackData string) []Update {
+var _ StatusStore = (*StatusTracker)(nil)
+
+// Track implements [StatusStore]; it never fails.
+func (t *StatusTracker) Track(_ context.Context, messageID, phoneNumberID, recipient, callbackData string) ([]Update, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if _, ok := t.msgs[messageID]; ok {
-		return nil
+		return nil, nil
 	}
 	d := &Delivery{MessageID: messageID, PhoneNumberID: phoneNumberID, Recipient: recipient, CallbackData: callbackData, AcceptedAt: t.now()}
 	t.msgs[messageID] = d
 	p := t.pending[messageID]
 	delete(t.pending, messageID)
 	if p == nil {
-		return nil
+		return nil, nil
 	}
 	out := make([]Update, 0, len(p.statuses))
 	for _, s := range p.statuses {
-		out = append(out, apply(d, s))
+		out = append(out, Advance(d, s))
 	}
-	return out
+	return out, nil
 }
 
-// Apply applies one status webhook entry.
-func (t *StatusTracker) Apply(s Status) Update {
+// Apply implements [StatusStore]; it never fails.
+func (t *StatusTracker) Apply(_ context.Context, s Status) (Update, error) {
 	st, ok := ParseState(s.Status)
 	if !ok {
-		return Update{Outcome: OutcomeIgnored}
+		return Update{Outcome: OutcomeIgnored}, nil
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -183,27 +219,18 @@ func (t *StatusTracker) Apply(s Status) Update {
 		}
 		for _, q := range p.statuses {
 			if q.Status == s.Status && q.Timestamp.Equal(s.Timestamp.Time) {
-				return Update{Outcome: OutcomeDuplicate, From: st, To: st}
+				return Update{Outcome: OutcomeDuplicate, From: st, To: st}, nil
 			}
 		}
 		p.statuses = append(p.statuses, s)
-		return Update{Outcome: OutcomeBuffered, From: st, To: st}
+		return Update{Outcome: OutcomeBuffered, From: st, To: st}, nil
 	}
-	return apply(d, s)
+	return Advance(d, s), nil
 }
 
 // ApplyEvents applies every status of the events and returns the updates.
-func (t *StatusTracker) ApplyEvents(events []Event) []Update {
-	var out []Update
-	for _, ev := range events {
-		if ev.Messages == nil {
-			continue
-		}
-		for _, s := range ev.Messages.Statuses {
-			out = append(out, t.Apply(s))
-		}
-	}
-	return out
+func (t *StatusTracker) ApplyEvents(ctx context.Context, events []Event) ([]Update, error) {
+	return ApplyStatuses(ctx, t, events)
 }
 
 // setEarliest records v unless an earlier time is known: an implied time (a
@@ -217,8 +244,19 @@ func setEarliest(dst *time.Time, v time.Time) bool {
 	return false
 }
 
-func apply(d *Delivery, s Status) Update {
-	st, _ := ParseState(s.Status)
+// Advance applies status s to the record d in place and reports what
+// changed; it is the state machine every [StatusStore] uses. States only
+// move forward (sent < delivered < read); read implies delivered; failed is
+// terminal, but a later delivered or read is recorded
+// (DeliveredAfterFailure); a failure after delivery does not regress the
+// state; duplicates change nothing; statuses that are not delivery states
+// are ignored. Times keep the earliest report, pricing the latest,
+// conversation, callback data and errors the first.
+func Advance(d *Delivery, s Status) Update {
+	st, ok := ParseState(s.Status)
+	if !ok {
+		return Update{Outcome: OutcomeIgnored, From: d.State, To: d.State}
+	}
 	from := d.State
 	ts := s.Timestamp.Time
 	changed := false
@@ -287,15 +325,15 @@ func (d *Delivery) copy() Delivery {
 	return c
 }
 
-// Get returns a copy of the message's record.
-func (t *StatusTracker) Get(messageID string) (Delivery, bool) {
+// Get implements [StatusStore]; it returns a copy and never fails.
+func (t *StatusTracker) Get(_ context.Context, messageID string) (Delivery, bool, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	d, ok := t.msgs[messageID]
 	if !ok {
-		return Delivery{}, false
+		return Delivery{}, false, nil
 	}
-	return d.copy(), true
+	return d.copy(), true, nil
 }
 
 // Forget drops a message's record and buffered statuses.

@@ -1,6 +1,7 @@
 package whatsapp_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -81,14 +82,14 @@ func TestStatusMachine(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tr := whatsapp.NewStatusTracker(nil, 0)
-			tr.Track("wamid.1", phoneID, "16505551234", "")
+			track(t, tr, "wamid.1", phoneID, "16505551234", "")
 			for i, s := range tt.steps {
-				u := tr.Apply(st("wamid.1", s.status, s.sec))
+				u := apply(t, tr, st("wamid.1", s.status, s.sec))
 				assert.Equal(t, s.outcome, u.Outcome, "step %d (%s): %s", i, s.status, u.Outcome)
 				assert.Equal(t, s.state, u.To, "step %d (%s)", i, s.status)
 			}
 			if tt.check != nil {
-				d, ok := tr.Get("wamid.1")
+				d, ok := get(t, tr, "wamid.1")
 				require.True(t, ok)
 				tt.check(t, d)
 			}
@@ -99,15 +100,15 @@ func TestStatusMachine(t *testing.T) {
 func TestStatusKeepsErrorsAndPricing(t *testing.T) {
 	t.Parallel()
 	tr := whatsapp.NewStatusTracker(nil, 0)
-	tr.Track("wamid.1", phoneID, "16505551234", "")
+	track(t, tr, "wamid.1", phoneID, "16505551234", "")
 	s := st("wamid.1", "sent", 1)
 	s.Pricing = &whatsapp.Pricing{Billable: true, PricingModel: "PMP", Category: "marketing"}
 	s.Conversation = &whatsapp.Conversation{ID: "c1"}
 	s.CallbackData = "campaign:1"
-	assert.Equal(t, whatsapp.OutcomeAdvanced, tr.Apply(s).Outcome)
+	assert.Equal(t, whatsapp.OutcomeAdvanced, apply(t, tr, s).Outcome)
 	f := st("wamid.1", "failed", 2)
 	f.Errors = []whatsapp.ErrorDetail{{Code: 131049, Title: "ecosystem"}}
-	u := tr.Apply(f)
+	u := apply(t, tr, f)
 	assert.Equal(t, whatsapp.OutcomeAdvanced, u.Outcome)
 	require.Len(t, u.Delivery.Errors, 1)
 	assert.Equal(t, whatsapp.ActionRetryInHours, whatsapp.ActionOf(u.Delivery.Errors[0]))
@@ -116,7 +117,7 @@ func TestStatusKeepsErrorsAndPricing(t *testing.T) {
 	assert.Equal(t, "campaign:1", u.Delivery.CallbackData)
 	// The copy is detached from the tracker's record.
 	u.Delivery.Errors[0].Code = 1
-	d, _ := tr.Get("wamid.1")
+	d, _ := get(t, tr, "wamid.1")
 	assert.Equal(t, 131049, d.Errors[0].Code)
 }
 
@@ -124,30 +125,59 @@ func TestStatusBufferedUntilTracked(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	tr := whatsapp.NewStatusTracker(func() time.Time { return now }, 10*time.Minute)
-	assert.Equal(t, whatsapp.OutcomeBuffered, tr.Apply(st("wamid.early", "delivered", 2)).Outcome)
-	assert.Equal(t, whatsapp.OutcomeBuffered, tr.Apply(st("wamid.early", "sent", 1)).Outcome)
-	assert.Equal(t, whatsapp.OutcomeDuplicate, tr.Apply(st("wamid.early", "sent", 1)).Outcome)
+	assert.Equal(t, whatsapp.OutcomeBuffered, apply(t, tr, st("wamid.early", "delivered", 2)).Outcome)
+	assert.Equal(t, whatsapp.OutcomeBuffered, apply(t, tr, st("wamid.early", "sent", 1)).Outcome)
+	assert.Equal(t, whatsapp.OutcomeDuplicate, apply(t, tr, st("wamid.early", "sent", 1)).Outcome)
 	assert.Equal(t, 1, tr.Buffered())
-	_, ok := tr.Get("wamid.early")
+	_, ok := get(t, tr, "wamid.early")
 	assert.False(t, ok)
 
-	ups := tr.Track("wamid.early", phoneID, "16505551234", "")
+	ups := track(t, tr, "wamid.early", phoneID, "16505551234", "")
 	require.Len(t, ups, 2)
 	assert.Equal(t, whatsapp.StateDelivered, ups[0].To)
 	assert.Equal(t, whatsapp.OutcomeRecorded, ups[1].Outcome)
-	assert.Nil(t, tr.Track("wamid.early", phoneID, "x", ""), "tracking twice keeps the first record")
+	assert.Nil(t, track(t, tr, "wamid.early", phoneID, "x", ""), "tracking twice keeps the first record")
 	assert.Equal(t, 0, tr.Buffered())
 
-	tr.Apply(st("wamid.orphan", "sent", 1))
+	apply(t, tr, st("wamid.orphan", "sent", 1))
 	now = now.Add(9 * time.Minute)
 	assert.Equal(t, 0, tr.Prune(time.Time{}))
 	now = now.Add(time.Minute)
 	assert.Equal(t, 1, tr.Prune(time.Time{}), "buffered statuses expire")
 	assert.Equal(t, 1, tr.Prune(now.Add(time.Second)), "old records are pruned")
-	tr.Track("wamid.x", phoneID, "1", "")
+	track(t, tr, "wamid.x", phoneID, "1", "")
 	tr.Forget("wamid.x")
-	_, ok = tr.Get("wamid.x")
+	_, ok = get(t, tr, "wamid.x")
 	assert.False(t, ok)
 	assert.Equal(t, "read", whatsapp.StateRead.String())
 	assert.Equal(t, "buffered", whatsapp.OutcomeBuffered.String())
+}
+
+func apply(t *testing.T, s whatsapp.StatusStore, st whatsapp.Status) whatsapp.Update {
+	t.Helper()
+	u, err := s.Apply(context.Background(), st)
+	require.NoError(t, err)
+	return u
+}
+
+func track(t *testing.T, s whatsapp.StatusStore, id, phone, recipient, cb string) []whatsapp.Update {
+	t.Helper()
+	ups, err := s.Track(context.Background(), id, phone, recipient, cb)
+	require.NoError(t, err)
+	return ups
+}
+
+func get(t *testing.T, s whatsapp.StatusStore, id string) (whatsapp.Delivery, bool) {
+	t.Helper()
+	d, ok, err := s.Get(context.Background(), id)
+	require.NoError(t, err)
+	return d, ok
+}
+
+func TestAdvanceIgnoresNonDeliveryStatus(t *testing.T) {
+	t.Parallel()
+	d := whatsapp.Delivery{State: whatsapp.StateSent}
+	u := whatsapp.Advance(&d, whatsapp.Status{ID: "x", Status: "deleted"})
+	assert.Equal(t, whatsapp.OutcomeIgnored, u.Outcome)
+	assert.Equal(t, whatsapp.StateSent, u.To)
 }
