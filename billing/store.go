@@ -48,6 +48,8 @@ type SubscriptionStore interface {
 	UpdateSubscription(ctx context.Context, workspaceID, subscriptionID string, fn func(*SubscriptionState) error) (SubscriptionState, error)
 	// Subscription returns a subscription's state or [ErrNotFound].
 	Subscription(ctx context.Context, workspaceID, subscriptionID string) (SubscriptionState, error)
+	// Subscriptions lists a workspace's subscriptions by subscription id.
+	Subscriptions(ctx context.Context, workspaceID string) ([]SubscriptionState, error)
 }
 
 // UsageStore records usage events idempotently and sums them per period.

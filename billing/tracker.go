@@ -18,6 +18,11 @@ const WorkspaceNote = "workspace_id"
 // whose subscription has no [WorkspaceNote], are ignored. It is safe for
 // concurrent use.
 type SubscriptionTracker struct {
+	// OnChange, if set, is called with the workspace id after an event
+	// changed one of its subscriptions (e.g. [SubscriptionPlans.Forget]).
+	// Set it before the tracker is used.
+	OnChange func(workspaceID string)
+
 	store SubscriptionStore
 	now   func() time.Time
 }
@@ -43,18 +48,22 @@ func (t *SubscriptionTracker) HandleEvent(ctx context.Context, ev *Event) error 
 	if ws == "" {
 		return nil
 	}
+	var changed bool
 	_, err := t.store.UpdateSubscription(ctx, ws, ev.Subscription.ID, func(s *SubscriptionState) error {
-		next, changed, err := ApplySubscriptionEvent(*s, ev, t.now())
+		next, ok, err := ApplySubscriptionEvent(*s, ev, t.now())
 		if err != nil {
 			return err
 		}
-		if changed {
-			*s = next
+		if ok {
+			*s, changed = next, true
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("billing: track subscription: %w", err)
+	}
+	if changed && t.OnChange != nil {
+		t.OnChange(ws)
 	}
 	return nil
 }

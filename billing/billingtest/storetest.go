@@ -123,6 +123,28 @@ func testSubscriptions(t *testing.T, s billing.Store) {
 	_, err = s.Subscription(ctx, "ws_2", "sub_1")
 	require.ErrorIs(t, err, billing.ErrNotFound, "workspaces are isolated")
 
+	_, err = s.UpdateSubscription(ctx, "ws_1", "sub_0", func(st *billing.SubscriptionState) error {
+		st.Status, st.PlanID = billing.StatusCancelled, "plan_0"
+		return nil
+	})
+	require.NoError(t, err)
+	_, err = s.UpdateSubscription(ctx, "ws_2", "sub_2", func(st *billing.SubscriptionState) error {
+		st.Status = billing.StatusActive
+		return nil
+	})
+	require.NoError(t, err)
+	list, err := s.Subscriptions(ctx, "ws_1")
+	require.NoError(t, err)
+	require.Len(t, list, 2)
+	assert.Equal(t, "sub_0", list[0].SubscriptionID)
+	assert.Equal(t, billing.StatusCancelled, list[0].Status)
+	assert.Equal(t, "sub_1", list[1].SubscriptionID)
+	assert.Equal(t, "ws_1", list[1].WorkspaceID)
+	assert.True(t, list[1].CurrentEnd.Equal(at.AddDate(0, 1, 0)))
+	list, err = s.Subscriptions(ctx, "ws_none")
+	require.NoError(t, err)
+	assert.Empty(t, list)
+
 	var wg sync.WaitGroup
 	for range 25 {
 		wg.Go(func() {

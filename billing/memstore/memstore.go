@@ -136,6 +136,20 @@ func (s *Store) Subscription(ctx context.Context, workspaceID, subscriptionID st
 	return st, nil
 }
 
+// Subscriptions implements [billing.SubscriptionStore].
+func (s *Store) Subscriptions(ctx context.Context, workspaceID string) ([]billing.SubscriptionState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []billing.SubscriptionState{}
+	for k, st := range s.subs {
+		if k[0] == workspaceID {
+			out = append(out, st)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].SubscriptionID < out[j].SubscriptionID })
+	return out, nil
+}
+
 // AddUsage implements [billing.UsageStore].
 func (s *Store) AddUsage(ctx context.Context, ev billing.UsageEvent, period billing.Period) (bool, int64, error) {
 	if err := ev.Validate(); err != nil {

@@ -176,6 +176,32 @@ func (s *Store) Subscription(ctx context.Context, workspaceID, subscriptionID st
 	return st, nil
 }
 
+// Subscriptions implements [billing.SubscriptionStore].
+func (s *Store) Subscriptions(ctx context.Context, workspaceID string) ([]billing.SubscriptionState, error) {
+	rows, err := s.db.Query(ctx, `SELECT subscription_id, `+subColumns+` FROM billing_subscriptions
+WHERE workspace_id = $1 ORDER BY subscription_id`, workspaceID)
+	if err != nil {
+		return nil, fmt.Errorf("billing/pgstore: subscriptions: %w", err)
+	}
+	defer rows.Close()
+	out := []billing.SubscriptionState{}
+	for rows.Next() {
+		st := billing.SubscriptionState{WorkspaceID: workspaceID}
+		var cs, ce, lea, ua *time.Time
+		var status string
+		if err := rows.Scan(&st.SubscriptionID, &st.PlanID, &st.CustomerID, &status, &st.PaidCount, &cs, &ce, &st.LastEventID, &lea, &ua); err != nil {
+			return nil, fmt.Errorf("billing/pgstore: subscriptions: %w", err)
+		}
+		st.Status = billing.SubscriptionStatus(status)
+		st.CurrentStart, st.CurrentEnd, st.LastEventAt, st.UpdatedAt = deref(cs), deref(ce), deref(lea), deref(ua)
+		out = append(out, st)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("billing/pgstore: subscriptions: %w", err)
+	}
+	return out, nil
+}
+
 // AddUsage implements [billing.UsageStore] in one statement: the event
 // insert and the total's increment commit together.
 func (s *Store) AddUsage(ctx context.Context, ev billing.UsageEvent, period billing.Period) (bool, int64, error) {
