@@ -31,6 +31,7 @@ const (
 	ActorAutomation ActorKind = "automation"
 	ActorAI         ActorKind = "ai"
 	ActorSystem     ActorKind = "system"
+	ActorLead       ActorKind = "lead" // the lead themself (an inbound message)
 )
 
 // Actor is who performed an activity. The zero Actor is the system.

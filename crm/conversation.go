@@ -114,6 +114,7 @@ type Message struct {
 	Media          []MediaRef    `json:"media,omitempty"`
 	Status         MessageStatus `json:"status"`
 	Error          string        `json:"error,omitempty"`
+	Author         Actor         `json:"author"` // who wrote it: the lead (inbound), a user, an automation, the AI
 	At             time.Time     `json:"at"` // when it was sent or received
 	UpdatedAt      time.Time     `json:"updated_at"`
 }
@@ -182,8 +183,11 @@ func (s *Service) UpdateConversation(ctx context.Context, workspaceID, id string
 
 // RecordMessage stores a message of a conversation, idempotently on its
 // ProviderID per channel account: a webhook delivered twice stores one
-// message, and inserted reports whether this call stored it. Missing ids,
-// status and times are filled in.
+// message, and inserted reports whether this call stored it. A stored
+// message also appends a message activity (so the lead's last activity
+// moves) and, when inbound, bumps the conversation's unread count and last
+// inbound time. Missing ids, status and times are filled in; set Author on
+// outbound messages.
 func (s *Service) RecordMessage(ctx context.Context, workspaceID string, m Message) (_ *Message, inserted bool, _ error) {
 	if m.Direction != Inbound && m.Direction != Outbound {
 		return nil, false, fmt.Errorf("crm: record message: %w", invalid("direction", `must be "in" or "out"`))
@@ -217,7 +221,13 @@ func (s *Service) RecordMessage(ctx context.Context, workspaceID string, m Messa
 	if m.Status.Rank() == 0 {
 		return nil, false, fmt.Errorf("crm: record message: %w", invalid("status", "unknown delivery status"))
 	}
-	stored, ins, err := s.store.InsertMessage(ctx, workspaceID, &m)
+	if m.Direction == Inbound {
+		m.Author = Actor{Kind: ActorLead}
+	} else if m.Author.Kind == "" {
+		m.Author.Kind = ActorSystem
+	}
+	act := Activity{ID: s.newID(), LeadID: m.LeadID, Type: ActivityMessage, Actor: m.Author, At: m.At, Text: string(m.Direction), RefID: m.ID}
+	stored, ins, err := s.store.InsertMessage(ctx, workspaceID, &m, act)
 	if err != nil {
 		return nil, false, fmt.Errorf("crm: record message: %w", err)
 	}

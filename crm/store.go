@@ -88,9 +88,10 @@ type Store interface {
 	UpdateConversation(ctx context.Context, workspaceID, id string, fn func(*Conversation) error) (*Conversation, error)
 	// InsertMessage stores m unless a message with the same ProviderID exists
 	// on the same channel account, in which case it returns the stored one and
-	// false. A new inbound message bumps the conversation's unread count and
-	// last inbound time.
-	InsertMessage(ctx context.Context, workspaceID string, m *Message) (*Message, bool, error)
+	// false. A new message appends act to the conversation's lead (moving its
+	// last activity) and moves the conversation's last message time; a new
+	// inbound message also bumps its unread count and last inbound time.
+	InsertMessage(ctx context.Context, workspaceID string, m *Message, act Activity) (*Message, bool, error)
 	// UpdateMessageStatus moves a message's delivery status forward (never
 	// back) and returns the stored message.
 	UpdateMessageStatus(ctx context.Context, workspaceID, channelAccount, providerID string, status MessageStatus, errText string, at time.Time) (*Message, error)

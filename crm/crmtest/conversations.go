@@ -89,6 +89,33 @@ func testConversations(t *testing.T, e *Env) {
 	convs, err := e.Store.Conversations(ctx, ws, l.ID)
 	require.NoError(t, err)
 	assert.Len(t, convs, 2)
+
+	// Stored messages are on the timeline (duplicates are not) and move the
+	// lead's last activity.
+	_, _, err = e.Svc.RecordMessage(ctx, ws, crm.Message{ConversationID: c.ID, ProviderID: "wamid.4", Direction: crm.Outbound, Author: crm.User("u7"), At: e.Clock.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	acts, err := e.Svc.Activities(ctx, ws, l.ID)
+	require.NoError(t, err)
+	var msgActs []crm.Activity
+	for _, a := range acts {
+		if a.Type == crm.ActivityMessage {
+			msgActs = append(msgActs, a)
+		}
+	}
+	require.Len(t, msgActs, 5)
+	assert.Equal(t, crm.Actor{Kind: crm.ActorLead}, msgActs[0].Actor)
+	assert.Equal(t, "in", msgActs[0].Text)
+	assert.Equal(t, m.ID, msgActs[0].RefID)
+	last := msgActs[4]
+	assert.Equal(t, crm.User("u7"), last.Actor)
+	assert.Equal(t, "out", last.Text)
+	got, err := e.Svc.Lead(ctx, ws, l.ID)
+	require.NoError(t, err)
+	assert.True(t, got.LastActivityAt.Equal(e.Clock.Now().Add(time.Hour)))
+	msgs, err = e.Svc.Messages(ctx, ws, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, crm.User("u7"), msgs[len(msgs)-1].Author)
+	assert.Equal(t, crm.Actor{Kind: crm.ActorLead}, msgs[0].Author)
 }
 
 func testMessageConcurrent(t *testing.T, e *Env) {

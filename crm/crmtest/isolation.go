@@ -68,7 +68,7 @@ func testIsolation(t *testing.T, e *Env) {
 			return err
 		},
 		"InsertMessage": func() error {
-			_, _, err := st.InsertMessage(ctx, other, &crm.Message{ID: crm.NewID(e.Clock.Now()), ConversationID: c.ID, ProviderID: "iso2", Direction: crm.Inbound, Status: crm.MessageReceived, At: e.Clock.Now()})
+			_, _, err := st.InsertMessage(ctx, other, &crm.Message{ID: crm.NewID(e.Clock.Now()), ConversationID: c.ID, ProviderID: "iso2", Direction: crm.Inbound, Status: crm.MessageReceived, At: e.Clock.Now()}, crm.Activity{ID: crm.NewID(e.Clock.Now()), Type: crm.ActivityMessage, At: e.Clock.Now()})
 			return err
 		},
 		"UpdateMessageStatus": func() error {

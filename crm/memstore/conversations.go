@@ -87,7 +87,7 @@ func copyMessage(m *crm.Message) *crm.Message {
 }
 
 // InsertMessage implements crm.Store.
-func (s *Store) InsertMessage(_ context.Context, wsID string, m *crm.Message) (*crm.Message, bool, error) {
+func (s *Store) InsertMessage(_ context.Context, wsID string, m *crm.Message, act crm.Activity) (*crm.Message, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := s.peek(wsID)
@@ -119,6 +119,8 @@ func (s *Store) InsertMessage(_ context.Context, wsID string, m *crm.Message) (*
 			c.LastInboundAt = m.At
 		}
 	}
+	act.LeadID = c.LeadID
+	w.addActivity(act)
 	return copyMessage(stored), true, nil
 }
 

@@ -113,11 +113,11 @@ func (s *Store) UpdateConversation(ctx context.Context, ws, id string, fn func(*
 }
 
 const msgCols = `id, conversation_id, lead_id, channel_account, COALESCE(provider_id, '') AS provider_id, direction, type, text,
-	media, status, error, at, updated_at`
+	media, status, error, author_kind, author_id, at, updated_at`
 
 // msgColsM is msgCols qualified by the alias m.
 const msgColsM = `m.id, m.conversation_id, m.lead_id, m.channel_account, COALESCE(m.provider_id, ''), m.direction,
-	m.type, m.text, m.media, m.status, m.error, m.at, m.updated_at`
+	m.type, m.text, m.media, m.status, m.error, m.author_kind, m.author_id, m.at, m.updated_at`
 
 func scanMsg(row pgx.Row) (*crm.Message, error) {
 	var (
@@ -125,7 +125,7 @@ func scanMsg(row pgx.Row) (*crm.Message, error) {
 		media []byte
 	)
 	err := row.Scan(&m.ID, &m.ConversationID, &m.LeadID, &m.ChannelAccount, &m.ProviderID, &m.Direction, &m.Type,
-		&m.Text, &media, &m.Status, &m.Error, &m.At, &m.UpdatedAt)
+		&m.Text, &media, &m.Status, &m.Error, &m.Author.Kind, &m.Author.ID, &m.At, &m.UpdatedAt)
 	if err != nil {
 		return nil, mapErr(err)
 	}
@@ -140,7 +140,7 @@ func scanMsg(row pgx.Row) (*crm.Message, error) {
 
 // InsertMessage implements crm.Store: one statement inserts the message and
 // bumps the conversation; a duplicate provider id costs one more lookup.
-func (s *Store) InsertMessage(ctx context.Context, ws string, m *crm.Message) (*crm.Message, bool, error) {
+func (s *Store) InsertMessage(ctx context.Context, ws string, m *crm.Message, act crm.Activity) (*crm.Message, bool, error) {
 	var media any
 	if len(m.Media) > 0 {
 		b, err := json.Marshal(m.Media)
@@ -153,8 +153,8 @@ func (s *Store) InsertMessage(ctx context.Context, ws string, m *crm.Message) (*
 		WITH conv AS (SELECT lead_id, channel_account FROM crm_conversations WHERE workspace_id = $1 AND id = $3),
 		ins AS (
 			INSERT INTO crm_messages (workspace_id, id, conversation_id, lead_id, channel_account, provider_id,
-				direction, type, text, media, status, error, at, updated_at)
-			SELECT $1, $2, $3, lead_id, channel_account, $4, $5, $6, $7, $8::jsonb, $9, $10, $11, $12 FROM conv
+				direction, type, text, media, status, error, author_kind, author_id, at, updated_at)
+			SELECT $1, $2, $3, lead_id, channel_account, $4, $5, $6, $7, $8::jsonb, $9, $10, $13, $14, $11, $12 FROM conv
 			ON CONFLICT (workspace_id, channel_account, provider_id) WHERE provider_id IS NOT NULL DO NOTHING
 			RETURNING `+msgCols+`
 		), bump AS (
@@ -163,10 +163,16 @@ func (s *Store) InsertMessage(ctx context.Context, ws string, m *crm.Message) (*
 				last_inbound_at = CASE WHEN ins.direction = 'in' THEN GREATEST(c.last_inbound_at, ins.at) ELSE c.last_inbound_at END,
 				unread = c.unread + CASE WHEN ins.direction = 'in' THEN 1 ELSE 0 END
 			FROM ins WHERE c.workspace_id = $1 AND c.id = $3
+		), act AS (
+			INSERT INTO crm_activities (workspace_id, id, lead_id, type, actor_kind, actor_id, at, text, ref_id)
+			SELECT $1, $15, lead_id, $16, $13, $14, at, direction, id FROM ins
+		), touch AS (
+			UPDATE crm_leads l SET last_activity_at = GREATEST(l.last_activity_at, ins.at)
+			FROM ins WHERE l.workspace_id = $1 AND l.id = ins.lead_id
 		)
 		SELECT `+msgCols+` FROM ins`,
 		ws, m.ID, m.ConversationID, nullString(m.ProviderID), string(m.Direction), m.Type, m.Text, media,
-		string(m.Status), m.Error, m.At, m.UpdatedAt))
+		string(m.Status), m.Error, m.At, m.UpdatedAt, string(m.Author.Kind), m.Author.ID, act.ID, string(act.Type)))
 	if err == nil {
 		return stored, true, nil
 	}

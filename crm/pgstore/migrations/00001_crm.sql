@@ -118,6 +118,8 @@ CREATE TABLE crm_messages (
     media           jsonb,
     status          text        NOT NULL,
     error           text        NOT NULL DEFAULT '',
+    author_kind     text        NOT NULL DEFAULT '',
+    author_id       text        NOT NULL DEFAULT '',
     at              timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
     PRIMARY KEY (workspace_id, id),
