@@ -115,7 +115,7 @@ type Message struct {
 	Status         MessageStatus `json:"status"`
 	Error          string        `json:"error,omitempty"`
 	Author         Actor         `json:"author"` // who wrote it: the lead (inbound), a user, an automation, the AI
-	At             time.Time     `json:"at"` // when it was sent or received
+	At             time.Time     `json:"at"`     // when it was sent or received
 	UpdatedAt      time.Time     `json:"updated_at"`
 }
 

@@ -13,9 +13,35 @@ import (
 
 // CSV import limits.
 const (
-	MaxImportRows  = 50_000
+	MaxImportRows  = 50_000   // data rows per import
+	MaxImportBytes = 64 << 20 // bytes per import
 	maxCSVFieldLen = 4096
 )
+
+// errTooLarge is returned by limitReader past MaxImportBytes.
+var errTooLarge = errors.New("crm: import larger than the limit")
+
+// limitReader fails (rather than truncating, as io.LimitReader would) once
+// more than n bytes were read.
+type limitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > l.n+1 {
+		p = p[:l.n+1]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if l.n < 0 {
+		return n, errTooLarge
+	}
+	return n, err
+}
 
 // CSV columns understood by ParseCSV and written by ExportCSV. Custom fields
 // are columns named "custom.<key>" (or just "<key>" on import).
@@ -31,6 +57,8 @@ type ImportOptions struct {
 	Region string     // default phone region
 	Stages []Stage    // allowed stage keys (empty: the stage column must be empty)
 	Fields []FieldDef // custom field definitions
+	// MaxBytes bounds the input (0 means MaxImportBytes).
+	MaxBytes int64
 }
 
 // ImportRow is one parsed CSV data row. Row counts data rows from 1.
@@ -46,7 +74,11 @@ type ImportRow struct {
 // returns all bad rows at once in an *ImportError (rows repeating an identity
 // of an earlier row are bad too), or the parsed rows.
 func ParseCSV(r io.Reader, opts ImportOptions) ([]ImportRow, error) {
-	cr := csv.NewReader(r)
+	limit := opts.MaxBytes
+	if limit <= 0 {
+		limit = MaxImportBytes
+	}
+	cr := csv.NewReader(&limitReader{r: r, n: limit})
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = false
 	header, err := cr.Read()
@@ -75,6 +107,9 @@ func ParseCSV(r io.Reader, opts ImportOptions) ([]ImportRow, error) {
 		}
 		if err != nil {
 			var pe *csv.ParseError
+			if errors.Is(err, errTooLarge) {
+				return nil, &ImportError{Rows: []*RowError{{Row: n, Err: invalid("file", fmt.Sprintf("larger than %d bytes", limit))}}}
+			}
 			if !errors.As(err, &pe) {
 				return nil, fmt.Errorf("crm: import: read csv: %w", err)
 			}
@@ -354,6 +389,9 @@ func (s *Service) ExportCSV(ctx context.Context, workspaceID string, w io.Writer
 	}
 	if err := cw.Write(header); err != nil {
 		return 0, fmt.Errorf("crm: export csv: %w", err)
+	}
+	if q.Limit == 0 {
+		q.Limit = 1000
 	}
 	n := 0
 	for l, err := range s.All(ctx, workspaceID, q) {

@@ -97,3 +97,27 @@ func TestParseCSVRequiredField(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "custom.batch", ve.Field)
 }
+
+// endless yields a header and then one endless line.
+type endless struct{ sent bool }
+
+func (e *endless) Read(p []byte) (int, error) {
+	if !e.sent {
+		e.sent = true
+		return copy(p, "name,phone\n"), nil
+	}
+	for i := range p {
+		p[i] = 'a'
+	}
+	return len(p), nil
+}
+
+func TestParseCSVTooLarge(t *testing.T) {
+	t.Parallel()
+	opts := importOpts
+	opts.MaxBytes = 1 << 16
+	_, err := crm.ParseCSV(&endless{}, opts)
+	var ve *crm.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "file", ve.Field)
+}
