@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/botsync/botsync/whatsapp"
+	"github.com/botsync/botsync/whatsapp/whatsapptest"
 )
 
 func st(id, status string, sec int64) whatsapp.Status {
@@ -180,4 +181,9 @@ func TestAdvanceIgnoresNonDeliveryStatus(t *testing.T) {
 	u := whatsapp.Advance(&d, whatsapp.Status{ID: "x", Status: "deleted"})
 	assert.Equal(t, whatsapp.OutcomeIgnored, u.Outcome)
 	assert.Equal(t, whatsapp.StateSent, u.To)
+}
+
+func TestStatusTrackerConformance(t *testing.T) {
+	t.Parallel()
+	whatsapptest.TestStatusStore(t, func(t *testing.T) whatsapp.StatusStore { return whatsapp.NewStatusTracker(nil, 0) })
 }

@@ -1,9 +1,12 @@
-// Package pgstore keeps WhatsApp customer-service windows in PostgreSQL (15
-// or later, pgx/v5): a [whatsapp.WindowStore] shared by every server
-// instance.
+// Package pgstore keeps WhatsApp policy state in PostgreSQL (15 or later,
+// pgx/v5), shared by every server instance: customer-service windows (a
+// [whatsapp.WindowStore]) and message delivery states (a
+// [whatsapp.StatusStore]).
 //
 //	if err := pgstore.Migrate(ctx, pool); err != nil { … }
 //	window := whatsapp.NewWindow(pgstore.NewWindowStore(pool, workspaceID), nil)
+//	statuses := pgstore.NewStatusStore(pool, workspaceID, nil)
+//	wa, _ := whatsapp.NewClient(api, whatsapp.WithWindow(window), whatsapp.WithTracker(statuses))
 //
 // Every row carries its workspace id and every query is scoped by it.
 // [NewWindowStore] takes a [DB], which *pgxpool.Pool, *pgx.Conn and pgx.Tx

@@ -52,3 +52,48 @@ func TestWorkspacesAreIsolatedAndPruned(t *testing.T) {
 	assert.Error(t, pgstore.NewWindowStore(pool, "").RecordInbound(ctx, "1", "2", t0))
 	assert.Error(t, a.RecordInbound(ctx, "", "2", t0))
 }
+
+func TestStatusStore(t *testing.T) {
+	t.Parallel()
+	whatsapptest.TestStatusStore(t, func(t *testing.T) whatsapp.StatusStore {
+		pool := pgtest.Postgres(t)
+		require.NoError(t, pgstore.Migrate(t.Context(), pool))
+		return pgstore.NewStatusStore(pool, "ws1", nil)
+	})
+}
+
+func TestStatusStoreWorkspacesAndPrune(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Postgres(t)
+	ctx := t.Context()
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	now := time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	a, b := pgstore.NewStatusStore(pool, "ws-a", clock), pgstore.NewStatusStore(pool, "ws-b", clock)
+	_, err := a.Track(ctx, "wamid.1", "1065", "16505551234", "")
+	require.NoError(t, err)
+	_, ok, err := b.Get(ctx, "wamid.1")
+	require.NoError(t, err)
+	assert.False(t, ok)
+	st := whatsapp.Status{ID: "wamid.1", Status: "sent"}
+	st.Timestamp.Time = now
+	u, err := b.Apply(ctx, st)
+	require.NoError(t, err)
+	assert.Equal(t, whatsapp.OutcomeBuffered, u.Outcome, "another workspace's message is not found")
+	d, _, err := a.Get(ctx, "wamid.1")
+	require.NoError(t, err)
+	assert.Equal(t, now, d.AcceptedAt)
+	assert.Equal(t, whatsapp.StateAccepted, d.State)
+
+	now = now.Add(time.Hour)
+	n, err := b.Prune(ctx, now, now)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n, "the buffered status")
+	n, err = a.Prune(ctx, now, now)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n, "the delivery")
+	_, err = pgstore.NewStatusStore(pool, "", nil).Apply(ctx, st)
+	assert.Error(t, err)
+	_, err = a.Apply(ctx, whatsapp.Status{Status: "sent"})
+	assert.Error(t, err)
+}
