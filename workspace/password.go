@@ -202,3 +202,24 @@ func (s *Service) ChangePassword(ctx context.Context, p *Principal, current, nex
 	}
 	return s.record(ctx, PlatformScope, u.ID, "", "user.password", u.ID)
 }
+
+// PromoteSuperAdmin makes a user a super-admin. It is for the operator's
+// bootstrap tooling (a command run on the server), not for handlers;
+// by names who ran it in the audit trail.
+func (s *Service) PromoteSuperAdmin(ctx context.Context, userID, by string) error {
+	if by == "" {
+		return wrap("promote super-admin", fmt.Errorf("%w: by: empty", ErrInvalid))
+	}
+	u, err := s.store.User(ctx, userID)
+	if err != nil {
+		return wrap("promote super-admin", err)
+	}
+	u.SuperAdmin, u.UpdatedAt = true, s.now()
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return wrap("promote super-admin", err)
+	}
+	if _, err := s.store.DeleteUserSessions(ctx, userID, ""); err != nil {
+		return wrap("promote super-admin", err)
+	}
+	return s.record(ctx, PlatformScope, "operator:"+by, "", "user.promote_super_admin", userID)
+}
