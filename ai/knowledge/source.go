@@ -246,7 +246,6 @@ func faqDocument(pairs []FAQ) document {
 func csvDocument(content string) (document, error) {
 	r := csv.NewReader(strings.NewReader(content))
 	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
 	header, err := r.Read()
 	if errors.Is(err, io.EOF) {
 		return document{}, nil

@@ -1,9 +1,10 @@
 package memstore
 
-// dot returns the inner product of a and b (len(b) ≥ len(a)). It is
-// unrolled eight ways with independent accumulators so the CPU overlaps
+// dotGeneric returns the inner product of a and b (len(b) ≥ len(a)). It
+// is unrolled eight ways with independent accumulators so the CPU overlaps
 // the multiply-adds, and re-slices to let the compiler drop bounds checks.
-func dot(a, b []float32) float32 {
+// dot uses it where no vector instructions are available.
+func dotGeneric(a, b []float32) float32 {
 	n := len(a)
 	b = b[:n]
 	var s0, s1, s2, s3, s4, s5, s6, s7 float32

@@ -64,6 +64,7 @@ type entry struct {
 	seg   *segment
 	row   int
 	terms map[string]int
+	words int // number of terms in the chunk
 }
 
 func (s *Store) space(ws string, create bool) *space {
@@ -213,6 +214,7 @@ func (sp *space) add(c knowledge.Chunk) *entry {
 	seg.rows = append(seg.rows, e)
 	for _, t := range knowledge.Terms(c.Title + " " + c.Heading + " " + c.Text) {
 		e.terms[t]++
+		e.words++
 	}
 	for t, n := range e.terms {
 		p := seg.postings[t]
@@ -280,7 +282,8 @@ func (s *Store) Search(_ context.Context, ws string, q knowledge.Query) (knowled
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	var seg *segment
-	if sp := s.space(ws, false); sp != nil {
+	sp := s.space(ws, false)
+	if sp != nil {
 		seg = sp.segs[segKey{q.Model, len(q.Vector)}]
 	}
 	if seg == nil || len(seg.rows) == 0 {
@@ -306,20 +309,9 @@ func (s *Store) Search(_ context.Context, ws string, q knowledge.Query) (knowled
 	text := seg.textRanking(q, filtered, n)
 	fused := knowledge.Fuse(vector, text, q.K)
 
-	byID := func(id string) *entry {
-		for _, r := range rows {
-			if e := seg.rows[r]; e.chunk.ID == id {
-				return e
-			}
-		}
-		return nil
-	}
 	res := knowledge.Results{Hits: make([]knowledge.Hit, len(fused)), Partial: len(fused) < q.K}
 	for i, f := range fused {
-		e := byID(f.ID)
-		if e == nil {
-			e = seg.find(f.ID, q.Filter)
-		}
+		e := sp.chunks[f.ID]
 		sim := f.VectorScore
 		if f.VectorRank == 0 {
 			sim = float64(dot(q.Vector, e.vector()))
@@ -332,14 +324,9 @@ func (s *Store) Search(_ context.Context, ws string, q knowledge.Query) (knowled
 	return res, nil
 }
 
-// find returns the segment's entry with the chunk ID (text-only hits).
-func (seg *segment) find(id string, _ knowledge.Filter) *entry {
-	for _, e := range seg.rows {
-		if e.chunk.ID == id {
-			return e
-		}
-	}
-	return nil
+// textScore normalizes a summed term score by the chunk's length.
+func textScore(sum float64, e *entry) float64 {
+	return sum / (1 + math.Log1p(float64(e.words)/64))
 }
 
 // textRanking scores chunks containing any query term: the sum over
@@ -359,19 +346,29 @@ func (seg *segment) textRanking(q knowledge.Query, filtered bool, n int) []knowl
 			scores[e] += 1 + math.Log(float64(tf))
 		}
 	}
-	out := make([]knowledge.Ranked, 0, len(scores))
-	for e, sc := range scores {
-		length := 0
-		for _, c := range e.terms {
-			length += c
+	if len(scores) <= n {
+		out := make([]knowledge.Ranked, 0, len(scores))
+		for e, sc := range scores {
+			out = append(out, knowledge.Ranked{ID: e.chunk.ID, Score: textScore(sc, e)})
 		}
-		out = append(out, knowledge.Ranked{ID: e.chunk.ID, Score: sc / (1 + math.Log1p(float64(length)/64))})
+		slices.SortFunc(out, func(a, b knowledge.Ranked) int {
+			return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.ID, b.ID))
+		})
+		return out
 	}
-	slices.SortFunc(out, func(a, b knowledge.Ranked) int {
+	// Many matches: keep the best n with a heap, then order them.
+	top := newTopK(n)
+	for e, sc := range scores {
+		top.push(float32(textScore(sc, e)), int32(e.row))
+	}
+	rows, _ := top.sorted()
+	out := make([]knowledge.Ranked, len(rows))
+	for i, r := range rows {
+		e := seg.rows[r]
+		out[i] = knowledge.Ranked{ID: e.chunk.ID, Score: textScore(scores[e], e)}
+	}
+	slices.SortStableFunc(out, func(a, b knowledge.Ranked) int {
 		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.ID, b.ID))
 	})
-	if len(out) > n {
-		out = out[:n]
-	}
 	return out
 }

@@ -72,6 +72,7 @@ var _ knowledge.Store = (*Store)(nil)
 type config struct {
 	efSearch   int
 	exactBelow int
+	noCopy     bool
 }
 
 // Option configures a Store.
@@ -105,6 +106,16 @@ func WithExactBelow(n int) Option {
 			return fmt.Errorf("pgstore: %w: exact_below: must not be negative, got %d", knowledge.ErrInvalid, n)
 		}
 		c.exactBelow = n
+		return nil
+	}
+}
+
+// WithoutCopyFrom stages written chunks with one INSERT from unnested
+// arrays instead of COPY FROM STDIN (pgx.CopyFrom), for servers that do not
+// speak the COPY sub-protocol, such as the PGlite test server.
+func WithoutCopyFrom() Option {
+	return func(c *config) error {
+		c.noCopy = true
 		return nil
 	}
 }

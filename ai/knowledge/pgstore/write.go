@@ -92,7 +92,7 @@ func (s *Store) PutSource(ctx context.Context, ws string, w knowledge.SourceWrit
 		if err != nil {
 			return err
 		}
-		return merge(ctx, tx, ws, modelID, r, tags, w.Upsert)
+		return merge(ctx, tx, ws, modelID, r, tags, w.Upsert, !s.cfg.noCopy)
 	})
 	if err != nil {
 		return fmt.Errorf("pgstore: put source: %w", err)
@@ -100,23 +100,15 @@ func (s *Store) PutSource(ctx context.Context, ws string, w knowledge.SourceWrit
 	return nil
 }
 
-func merge(ctx context.Context, tx pgx.Tx, ws string, modelID int, r knowledge.SourceRecord, tags []string, chunks []knowledge.Chunk) error {
+func merge(ctx context.Context, tx pgx.Tx, ws string, modelID int, r knowledge.SourceRecord, tags []string, chunks []knowledge.Chunk, copyFrom bool) error {
 	if _, err := tx.Exec(ctx, createStage); err != nil {
 		return fmt.Errorf("staging table: %w", err)
 	}
 	if _, err := tx.Exec(ctx, "DELETE FROM knowledge_stage"); err != nil {
 		return fmt.Errorf("staging table: %w", err)
 	}
-	n, err := tx.CopyFrom(ctx, pgx.Identifier{"knowledge_stage"}, stageColumns, pgx.CopyFromSlice(len(chunks), func(i int) ([]any, error) {
-		c := &chunks[i]
-		return []any{c.ID, c.SourceID, c.Position, c.Start, c.End, c.Heading, c.Text,
-			c.ContentHash, c.Title, c.Model, c.Dims, c.Normalized, c.Vector}, nil
-	}))
-	if err != nil {
-		return fmt.Errorf("copy chunks: %w", err)
-	}
-	if int(n) != len(chunks) {
-		return fmt.Errorf("copy chunks: copied %d of %d", n, len(chunks))
+	if err := stage(ctx, tx, chunks, copyFrom); err != nil {
+		return err
 	}
 	half := storageFor(r.Dims).typ == "halfvec"
 	tag, err := tx.Exec(ctx, mergeStage, ws, r.URL, r.Language, tags, modelID, half)
@@ -188,4 +180,54 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// stageUnnest fills the staging table from parallel arrays in one
+// statement; vectors travel as one flat real[] sliced per row.
+const stageUnnest = `
+INSERT INTO knowledge_stage (id, source_id, position, start_offset, end_offset, heading, body, content_hash, title, model, dims, normalized, vec)
+SELECT u.id, u.source_id, u.position, u.start_offset, u.end_offset, u.heading, u.body, u.content_hash, u.title, u.model, u.dims, u.normalized,
+       ($13::real[])[(u.o - 1) * u.dims + 1 : u.o * u.dims]
+FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bool[])
+     WITH ORDINALITY AS u(id, source_id, position, start_offset, end_offset, heading, body, content_hash, title, model, dims, normalized, o)`
+
+// stage writes chunks into the staging table, with COPY (pgx.CopyFrom)
+// or, when copyFrom is false, one INSERT from unnested arrays.
+func stage(ctx context.Context, tx pgx.Tx, chunks []knowledge.Chunk, copyFrom bool) error {
+	if copyFrom {
+		n, err := tx.CopyFrom(ctx, pgx.Identifier{"knowledge_stage"}, stageColumns, pgx.CopyFromSlice(len(chunks), func(i int) ([]any, error) {
+			c := &chunks[i]
+			return []any{c.ID, c.SourceID, c.Position, c.Start, c.End, c.Heading, c.Text,
+				c.ContentHash, c.Title, c.Model, c.Dims, c.Normalized, c.Vector}, nil
+		}))
+		if err != nil {
+			return fmt.Errorf("copy chunks: %w", err)
+		}
+		if int(n) != len(chunks) {
+			return fmt.Errorf("copy chunks: copied %d of %d", n, len(chunks))
+		}
+		return nil
+	}
+	n := len(chunks)
+	var (
+		ids, sources, headings, bodies, hashes, titles, models = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		positions, starts, ends, dims                          = make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
+		normalized                                             = make([]bool, n)
+		flat                                                   = make([]float32, 0, n*chunks[0].Dims)
+	)
+	for i := range chunks {
+		c := &chunks[i]
+		ids[i], sources[i], headings[i], bodies[i], hashes[i], titles[i], models[i] = c.ID, c.SourceID, c.Heading, c.Text, c.ContentHash, c.Title, c.Model
+		positions[i], starts[i], ends[i], dims[i] = int32(c.Position), int32(c.Start), int32(c.End), int32(c.Dims)
+		normalized[i] = c.Normalized
+		flat = append(flat, c.Vector...)
+	}
+	tag, err := tx.Exec(ctx, stageUnnest, ids, sources, positions, starts, ends, headings, bodies, hashes, titles, models, dims, normalized, flat)
+	if err != nil {
+		return fmt.Errorf("stage chunks: %w", err)
+	}
+	if int(tag.RowsAffected()) != n {
+		return fmt.Errorf("stage chunks: staged %d of %d", tag.RowsAffected(), n)
+	}
+	return nil
 }

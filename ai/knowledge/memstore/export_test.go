@@ -1,0 +1,4 @@
+package memstore
+
+// Dot exposes the dot product to the benchmarks.
+var Dot = dot
