@@ -1,7 +1,8 @@
 // Package pgstore keeps WhatsApp policy state in PostgreSQL (15 or later,
 // pgx/v5), shared by every server instance: customer-service windows (a
-// [whatsapp.WindowStore]) and message delivery states (a
-// [whatsapp.StatusStore]).
+// [whatsapp.WindowStore]), message delivery states (a
+// [whatsapp.StatusStore]) and rate-limit buckets (a
+// [whatsapp.LimitBackend]).
 //
 //	if err := pgstore.Migrate(ctx, pool); err != nil { … }
 //	window := whatsapp.NewWindow(pgstore.NewWindowStore(pool, workspaceID), nil)

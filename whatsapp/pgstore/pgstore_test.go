@@ -1,11 +1,13 @@
 package pgstore_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/botsync/botsync/internal/pgtest"
 	"github.com/botsync/botsync/whatsapp"
@@ -96,4 +98,56 @@ func TestStatusStoreWorkspacesAndPrune(t *testing.T) {
 	assert.Error(t, err)
 	_, err = a.Apply(ctx, whatsapp.Status{Status: "sent"})
 	assert.Error(t, err)
+}
+
+func TestLimitBackendSharedAcrossInstances(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Postgres(t)
+	ctx := t.Context()
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	one, two := pgstore.NewLimitBackend(pool, "ws1"), pgstore.NewLimitBackend(pool, "ws1")
+	every6s := rate.Every(6 * time.Second)
+	for range 3 {
+		d, err := one.Reserve(ctx, "pair:1065:16505551234", every6s, 3)
+		require.NoError(t, err)
+		assert.Zero(t, d, "the burst passes at once")
+	}
+	d, err := two.Reserve(ctx, "pair:1065:16505551234", every6s, 3)
+	require.NoError(t, err)
+	assert.Greater(t, d, 5*time.Second, "the other instance waits for the shared bucket")
+	assert.LessOrEqual(t, d, 6*time.Second)
+	d, err = two.Reserve(ctx, "pair:1065:16505551234", every6s, 3)
+	require.NoError(t, err)
+	assert.Greater(t, d, 11*time.Second)
+
+	other, err := pgstore.NewLimitBackend(pool, "ws2").Reserve(ctx, "pair:1065:16505551234", every6s, 1)
+	require.NoError(t, err)
+	assert.Zero(t, other, "workspaces have their own buckets")
+
+	_, err = one.Reserve(ctx, "", every6s, 1)
+	assert.Error(t, err)
+	_, err = one.Reserve(ctx, "k", rate.Inf, 1)
+	assert.Error(t, err)
+	_, err = pgstore.NewLimitBackend(pool, "").Reserve(ctx, "k", every6s, 1)
+	assert.Error(t, err)
+
+	n, err := one.Prune(ctx, time.Hour)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+	n, err = one.Prune(ctx, -time.Minute)
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n)
+}
+
+func TestLimiterOnPostgres(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Postgres(t)
+	ctx := t.Context()
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	l, err := whatsapp.NewLimiter(whatsapp.WithLimitBackend(pgstore.NewLimitBackend(pool, "ws1")), whatsapp.WithPairPacing(time.Hour, 1))
+	require.NoError(t, err)
+	require.NoError(t, l.Wait(ctx, "1065", whatsapp.Phone("+16505551234")))
+	short, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	assert.ErrorIs(t, l.Wait(short, "1065", whatsapp.Phone("+16505551234")), whatsapp.ErrLimitWait, "an hour away is past the deadline")
 }
