@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -65,7 +66,7 @@ func (m Message) Validate() error {
 	if err := m.To.Validate(); err != nil {
 		return err
 	}
-	if m.Content == nil {
+	if isNil(m.Content) {
 		return invalid("type", "no content: set Message.Content")
 	}
 	if utf8.RuneCountInString(m.CallbackData) > MaxCallbackData {
@@ -75,6 +76,15 @@ func (m Message) Validate() error {
 		return invalid("context.message_id", "blank")
 	}
 	return m.Content.validate(m.Content.Type())
+}
+
+// isNil reports whether c is nil or a nil pointer to a content type.
+func isNil(c Content) bool {
+	if c == nil {
+		return true
+	}
+	v := reflect.ValueOf(c)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 type wireContext struct {

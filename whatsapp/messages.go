@@ -61,6 +61,9 @@ func (s *MessagesService) Send(ctx context.Context, phoneNumberID string, m Mess
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
+	if p, ok := m.Content.(*Template); ok {
+		m.Content = *p
+	}
 	cfg := &s.c.cfg
 	endpoint, cat := EndpointMessages, CategoryService
 	if t, ok := m.Content.(Template); ok {

@@ -405,3 +405,18 @@ func (s *safeBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestPointerContent(t *testing.T) {
+	t.Parallel()
+	fake := whatsapptest.New(t)
+	window := whatsapp.NewWindow(nil, nil)
+	wa := fake.WhatsApp("tok", whatsapp.WithWindow(window))
+	var nilText *whatsapp.Text
+	_, err := wa.Messages.Send(context.Background(), phoneID, whatsapp.Message{To: to, Content: nilText})
+	var ve *whatsapp.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "type", ve.Field)
+	res, err := wa.Messages.Send(context.Background(), phoneID, whatsapp.Message{To: to, Content: &whatsapp.Template{Name: "hello_world", Language: "en_US", Category: whatsapp.CategoryMarketing}})
+	require.NoError(t, err, "a *Template is a template: no window check")
+	assert.Equal(t, whatsapp.EndpointMarketingMessages, res.Endpoint)
+}
