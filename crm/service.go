@@ -271,6 +271,7 @@ func (s *Service) RecordActivity(ctx context.Context, workspaceID string, a Acti
 // access request.
 type LeadExport struct {
 	Lead          *Lead           `json:"lead"`
+	MergedLeads   []*Lead         `json:"merged_leads,omitempty"` // profiles of leads merged into Lead
 	Activities    []Activity      `json:"activities"`
 	Conversations []*Conversation `json:"conversations"`
 	Messages      []*Message      `json:"messages"`
@@ -284,6 +285,9 @@ func (s *Service) Export(ctx context.Context, workspaceID, id string) (*LeadExpo
 		return nil, fmt.Errorf("crm: export: %w", err)
 	}
 	out := &LeadExport{Lead: l}
+	if out.MergedLeads, err = s.store.MergedLeads(ctx, workspaceID, id); err != nil {
+		return nil, fmt.Errorf("crm: export: %w", err)
+	}
 	if out.Activities, err = s.store.Activities(ctx, workspaceID, id); err != nil {
 		return nil, fmt.Errorf("crm: export: %w", err)
 	}

@@ -23,6 +23,9 @@ type Store interface {
 	FindOrCreateLead(ctx context.Context, workspaceID string, ids []Identity, lead *Lead, created Activity) (_ *Lead, wasCreated bool, _ error)
 	// Lead returns a lead with its identities, merged leads included.
 	Lead(ctx context.Context, workspaceID, id string) (*Lead, error)
+	// MergedLeads returns the leads merged into id (their MergedInto is id),
+	// ordered by id; ErrNotFound if id does not exist.
+	MergedLeads(ctx context.Context, workspaceID, id string) ([]*Lead, error)
 	// LeadByIdentity returns the lead that owns id.
 	LeadByIdentity(ctx context.Context, workspaceID string, id Identity) (*Lead, error)
 	// UpdateLead loads the lead, calls fn with a copy, and when fn succeeds

@@ -56,7 +56,8 @@ func testIsolation(t *testing.T, e *Env) {
 			_, err := st.AddActivities(ctx, other, []crm.Activity{{ID: crm.NewID(e.Clock.Now()), LeadID: l.ID, Type: crm.ActivityNote, At: e.Clock.Now()}})
 			return err
 		},
-		"Activities": func() error { _, err := st.Activities(ctx, other, l.ID); return err },
+		"Activities":  func() error { _, err := st.Activities(ctx, other, l.ID); return err },
+		"MergedLeads": func() error { _, err := st.MergedLeads(ctx, other, l.ID); return err },
 		"OpenConversation": func() error {
 			_, err := st.OpenConversation(ctx, other, &crm.Conversation{ID: crm.NewID(e.Clock.Now()), LeadID: l.ID, Channel: "whatsapp", ChannelAccount: "pn_9", Status: crm.StatusOpen})
 			return err

@@ -134,6 +134,9 @@ func testDeleteExport(t *testing.T, e *Env) {
 	assert.Equal(t, "hi", ex.Messages[0].Text)
 	assert.Len(t, ex.Bookings, 1)
 	assert.GreaterOrEqual(t, len(ex.Activities), 4)
+	require.Len(t, ex.MergedLeads, 1)
+	assert.Equal(t, other.ID, ex.MergedLeads[0].ID)
+	assert.Equal(t, l.ID, ex.MergedLeads[0].MergedInto)
 
 	require.NoError(t, e.Svc.Delete(ctx, ws, l.ID))
 	_, err = e.Svc.Lead(ctx, ws, l.ID)

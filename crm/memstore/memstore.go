@@ -116,6 +116,23 @@ func (s *Store) Lead(_ context.Context, wsID, id string) (*crm.Lead, error) {
 	return l.Clone(), nil
 }
 
+// MergedLeads implements crm.Store.
+func (s *Store) MergedLeads(_ context.Context, wsID, id string) ([]*crm.Lead, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	w := s.peek(wsID)
+	if _, ok := w.leads[id]; !ok {
+		return nil, crm.ErrNotFound
+	}
+	var out []*crm.Lead
+	for _, lid := range w.order {
+		if l := w.leads[lid]; l.MergedInto == id {
+			out = append(out, l.Clone())
+		}
+	}
+	return out, nil
+}
+
 // LeadByIdentity implements crm.Store.
 func (s *Store) LeadByIdentity(_ context.Context, wsID string, id crm.Identity) (*crm.Lead, error) {
 	s.mu.RLock()

@@ -300,6 +300,27 @@ func (s *Store) Lead(ctx context.Context, ws, id string) (*crm.Lead, error) {
 	return scanLead(s.db.QueryRow(ctx, `SELECT `+leadCols+` FROM crm_leads l WHERE l.workspace_id = $1 AND l.id = $2`, ws, id))
 }
 
+// MergedLeads implements crm.Store.
+func (s *Store) MergedLeads(ctx context.Context, ws, id string) ([]*crm.Lead, error) {
+	if err := s.leadExists(ctx, ws, id); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.Query(ctx, `SELECT `+leadCols+` FROM crm_leads l WHERE l.workspace_id = $1 AND l.merged_into = $2 ORDER BY l.id`, ws, id)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	var out []*crm.Lead
+	for rows.Next() {
+		l, err := scanLead(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, mapErr(rows.Err())
+}
+
 // LeadByIdentity implements crm.Store.
 func (s *Store) LeadByIdentity(ctx context.Context, ws string, id crm.Identity) (*crm.Lead, error) {
 	return scanLead(s.db.QueryRow(ctx, `SELECT `+leadCols+` FROM crm_identities x
