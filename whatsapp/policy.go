@@ -295,6 +295,35 @@ func (e *SendError) Unwrap() error { return e.Err }
 // Is matches the action's sentinel.
 func (e *SendError) Is(target error) bool { return target != nil && target == e.Action.Err() }
 
+// Default waits before retrying, by action, when Meta gave no hint.
+const (
+	DefaultRetrySoonWait      = 30 * time.Second
+	DefaultRetryRecipientWait = DefaultPairInterval
+	DefaultRetryInHoursWait   = 6 * time.Hour
+)
+
+// RetryAfter returns how long to wait before sending the same message
+// again: Meta's hint (Retry-After, estimated time to regain access) when
+// there is one, otherwise the action's default ([DefaultRetrySoonWait],
+// [DefaultRetryRecipientWait], [DefaultRetryInHoursWait]); 0 for actions
+// that must not be retried.
+func (e *SendError) RetryAfter() time.Duration {
+	if !e.Action.Retryable() {
+		return 0
+	}
+	var me *meta.Error
+	if errors.As(e.Err, &me) && me.RetryAfter > 0 {
+		return me.RetryAfter
+	}
+	switch e.Action {
+	case ActionRetryRecipientLater:
+		return DefaultRetryRecipientWait
+	case ActionRetryInHours:
+		return DefaultRetryInHoursWait
+	}
+	return DefaultRetrySoonWait
+}
+
 // ActionOf returns the action of err: the one recorded in a [*SendError], or
 // the default classification of the Cloud API code.
 func ActionOf(err error) Action {

@@ -113,3 +113,13 @@ func TestActionNamesAndRetryable(t *testing.T) {
 		assert.NotNil(t, a.Err(), a.String())
 	}
 }
+
+func TestSendErrorRetryAfter(t *testing.T) {
+	t.Parallel()
+	hinted := &meta.Error{Code: 130429, HTTPStatus: 429, RetryAfter: 90 * time.Second}
+	assert.Equal(t, 90*time.Second, (&whatsapp.SendError{Action: whatsapp.ActionRetrySoon, Err: hinted}).RetryAfter())
+	assert.Equal(t, whatsapp.DefaultRetrySoonWait, (&whatsapp.SendError{Action: whatsapp.ActionRetrySoon, Err: errors.New("x")}).RetryAfter())
+	assert.Equal(t, 6*time.Second, (&whatsapp.SendError{Action: whatsapp.ActionRetryRecipientLater, Err: errors.New("x")}).RetryAfter())
+	assert.Equal(t, 6*time.Hour, (&whatsapp.SendError{Action: whatsapp.ActionRetryInHours, Err: errors.New("x")}).RetryAfter())
+	assert.Zero(t, (&whatsapp.SendError{Action: whatsapp.ActionTerminal, Err: hinted}).RetryAfter())
+}
