@@ -45,6 +45,15 @@
 // Unknown fields and message types are surfaced (Event.Raw,
 // InboundMessage.Raw), never an error.
 //
+// # Policy state across instances
+//
+// [Window], [StatusTracker] and [Limiter] keep their state behind small
+// interfaces ([WindowStore], [StatusStore], [LimitBackend]) with in-memory
+// defaults; whatsapp/pgstore implements all three on PostgreSQL so several
+// server instances share windows, delivery states and rate buckets.
+// whatsapp/whatsapptest is a fake Cloud API for tests, with conformance
+// suites for the stores.
+//
 // # Concurrency and errors
 //
 // Client, Catalog, Window, Limiter, StatusTracker and Classifier are safe for
