@@ -122,7 +122,7 @@ func (s *Service) Book(ctx context.Context, workspaceID, leadID string, slot Int
 	}
 	now := s.now()
 	b := &Booking{
-		ID: s.newID(), LeadID: leadID, Start: slot.Start.UTC(), End: slot.End.UTC(),
+		ID: s.newID(), LeadID: leadID, Start: storeTime(slot.Start), End: storeTime(slot.End),
 		Status: BookingProposed, Notes: trimSpace(notes), CreatedAt: now, UpdatedAt: now,
 	}
 	if confirm {

@@ -128,7 +128,7 @@ func (s *Service) MatchCalls(ctx context.Context, workspaceID string, calls []Ca
 		}
 		acts = append(acts, Activity{
 			ID: s.newID(), LeadID: leadID, Type: ActivityCall, Actor: Actor{Kind: ActorUser, ID: c.UserID},
-			At: c.At.UTC().Truncate(time.Microsecond), DedupKey: key,
+			At: storeTime(c.At), DedupKey: key,
 			Call: &CallDetails{Direction: dir, Type: typ, Duration: c.Duration, DeviceID: c.DeviceID, SyncSource: c.SyncSource, UserID: c.UserID},
 		})
 	}

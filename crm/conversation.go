@@ -207,6 +207,7 @@ func (s *Service) RecordMessage(ctx context.Context, workspaceID string, m Messa
 	if m.At.IsZero() {
 		m.At = now
 	}
+	m.At = storeTime(m.At)
 	m.UpdatedAt = now
 	if m.Type == "" {
 		m.Type = "text"

@@ -111,7 +111,10 @@ func New(store Store, opts ...Option) (*Service, error) {
 // Store returns the service's store.
 func (s *Service) Store() Store { return s.store }
 
-func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Microsecond) }
+func (s *Service) now() time.Time { return storeTime(s.clock()) }
+
+// storeTime is t as every store keeps it: UTC, microsecond precision.
+func storeTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
 
 // newID returns a time-ordered random id (12 hex digits of milliseconds, 16
 // random hex digits).
@@ -257,6 +260,7 @@ func (s *Service) RecordActivity(ctx context.Context, workspaceID string, a Acti
 	if a.At.IsZero() {
 		a.At = s.now()
 	}
+	a.At = storeTime(a.At)
 	if a.Actor.Kind == "" {
 		a.Actor.Kind = ActorSystem
 	}
