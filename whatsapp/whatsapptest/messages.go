@@ -145,9 +145,14 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	id := "wamid." + s.NextID("FAKE")
+	rec := Sent{PhoneNumberID: phone, Endpoint: endpoint, MessageID: id, Type: m.Type, To: m.To, Recipient: m.Recipient, Body: body}
 	s.mu.Lock()
-	s.sent = append(s.sent, Sent{PhoneNumberID: phone, Endpoint: endpoint, MessageID: id, Type: m.Type, To: m.To, Recipient: m.Recipient, Body: body})
+	s.sent = append(s.sent, rec)
+	auto := s.auto
 	s.mu.Unlock()
+	if auto != nil {
+		s.emit(r.Context(), auto, rec)
+	}
 	type contact struct {
 		Input string `json:"input"`
 		WaID  string `json:"wa_id,omitempty"`

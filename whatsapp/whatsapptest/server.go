@@ -50,6 +50,8 @@ type Server struct {
 	profiles    map[string]whatsapp.BusinessProfile
 	subscribed  map[string]bool
 	autoApprove bool
+	auto        *AutoStatuses
+	autoErrs    []error
 }
 
 // Sent is a message the fake accepted.

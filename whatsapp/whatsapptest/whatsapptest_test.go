@@ -105,3 +105,48 @@ func ExampleScramble() {
 	fmt.Println()
 	// Output: read read delivered delivered sent sent
 }
+
+func TestAutoStatusesRaceAheadOfTheSend(t *testing.T) {
+	t.Parallel()
+	tracker := whatsapp.NewStatusTracker(nil, 0)
+	var buffered []whatsapp.Outcome
+	var mu sync.Mutex
+	h, err := meta.NewWebhookHandler(meta.WebhookSinkFunc(func(ctx context.Context, d meta.Delivery) error {
+		events, err := whatsapp.Decode(d.Body)
+		if err != nil {
+			return err
+		}
+		ups, err := whatsapp.ApplyStatuses(ctx, tracker, events)
+		mu.Lock()
+		for _, u := range ups {
+			buffered = append(buffered, u.Outcome)
+		}
+		mu.Unlock()
+		return err
+	}), meta.WithAppSecrets(secretOf(t)))
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	fake := whatsapptest.New(t, whatsapptest.WithMetatest())
+	fake.SetAutoStatuses(&whatsapptest.AutoStatuses{Target: srv.URL, Client: srv.Client(), States: []string{"sent", "delivered", "read"}, Scramble: true})
+	wa := fake.WhatsApp("tok", whatsapp.WithTracker(tracker))
+	res, err := wa.Messages.SendText(context.Background(), whatsapptest.PhoneNumberID, whatsapp.Phone("+919876543210"), "hi")
+	require.NoError(t, err)
+	assert.Empty(t, fake.AutoStatusErrors())
+	mu.Lock()
+	assert.Equal(t, []whatsapp.Outcome{whatsapp.OutcomeBuffered, whatsapp.OutcomeDuplicate, whatsapp.OutcomeBuffered, whatsapp.OutcomeDuplicate, whatsapp.OutcomeBuffered, whatsapp.OutcomeDuplicate}, buffered,
+		"every status arrived before the send returned")
+	mu.Unlock()
+	d, ok, err := tracker.Get(context.Background(), res.MessageID)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, whatsapp.StateRead, d.State, "Track applied the buffered statuses")
+
+	missing := httptest.NewServer(http.NotFoundHandler())
+	defer missing.Close()
+	fake.SetAutoStatuses(&whatsapptest.AutoStatuses{Target: missing.URL, Client: missing.Client()})
+	_, err = wa.Messages.SendText(context.Background(), whatsapptest.PhoneNumberID, whatsapp.Phone("+919876543210"), "hi")
+	require.NoError(t, err)
+	assert.Len(t, fake.AutoStatusErrors(), 1)
+}
