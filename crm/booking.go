@@ -128,16 +128,17 @@ func (s *Service) Book(ctx context.Context, workspaceID, leadID string, slot Int
 	if confirm {
 		b.Status = BookingConfirmed
 	}
-	if s.cal != nil {
-		id, err := s.cal.Create(ctx, slot, "booking "+b.ID)
+	cal := s.cal(workspaceID)
+	if cal != nil {
+		id, err := cal.Create(ctx, slot, "booking "+b.ID)
 		if err != nil {
 			return nil, fmt.Errorf("crm: book: %w", err)
 		}
 		b.CalendarID = id
 	}
 	if err := s.store.CreateBooking(ctx, workspaceID, b); err != nil {
-		if s.cal != nil {
-			if cerr := s.cal.Cancel(ctx, b.CalendarID); cerr != nil {
+		if cal != nil {
+			if cerr := cal.Cancel(ctx, b.CalendarID); cerr != nil {
 				s.logger.WarnContext(ctx, "crm: release calendar slot after failed booking", "booking_id", b.ID, "error", cerr)
 			}
 		}
@@ -172,14 +173,69 @@ func (s *Service) SetBookingStatus(ctx context.Context, workspaceID, id string, 
 	if err != nil {
 		return nil, fmt.Errorf("crm: booking status: %w", err)
 	}
-	if status == BookingCancelled && s.cal != nil && calendarID != "" {
-		if err := s.cal.Cancel(ctx, calendarID); err != nil && !errors.Is(err, ErrNotFound) {
+	if cal := s.cal(workspaceID); status == BookingCancelled && cal != nil && calendarID != "" {
+		if err := cal.Cancel(ctx, calendarID); err != nil && !errors.Is(err, ErrNotFound) {
 			return nil, fmt.Errorf("crm: booking status: cancel calendar event: %w", err)
 		}
 	}
 	act := Activity{ID: s.newID(), LeadID: b.LeadID, Type: ActivityBooking, Actor: actor, At: now, RefID: b.ID, Text: string(status)}
 	if _, err := s.store.AddActivities(ctx, workspaceID, []Activity{act}); err != nil {
 		return nil, fmt.Errorf("crm: booking status: %w", err)
+	}
+	return b, nil
+}
+
+// Reschedule moves a proposed or confirmed booking to a new slot: the new
+// slot is reserved in the calendar first (ErrSlotTaken if busy), then the
+// booking is updated and the old event cancelled. It is logged as a booking
+// activity.
+func (s *Service) Reschedule(ctx context.Context, workspaceID, id string, slot Interval, actor Actor) (*Booking, error) {
+	if slot.Start.IsZero() || !slot.End.After(slot.Start) {
+		return nil, fmt.Errorf("crm: reschedule: %w", invalid("slot", "end must be after start"))
+	}
+	old, err := s.store.Booking(ctx, workspaceID, id)
+	if err != nil {
+		return nil, fmt.Errorf("crm: reschedule: %w", err)
+	}
+	if old.Status == BookingCancelled || old.Status == BookingCompleted {
+		return nil, fmt.Errorf("crm: reschedule: %w", invalid("status", "booking is already "+string(old.Status)))
+	}
+	cal := s.cal(workspaceID)
+	var eventID string
+	if cal != nil {
+		if eventID, err = cal.Create(ctx, slot, "booking "+id); err != nil {
+			return nil, fmt.Errorf("crm: reschedule: %w", err)
+		}
+	}
+	now := s.now()
+	var oldEvent string
+	b, err := s.store.UpdateBooking(ctx, workspaceID, id, func(b *Booking) error {
+		if b.Status == BookingCancelled || b.Status == BookingCompleted {
+			return invalid("status", "booking is already "+string(b.Status))
+		}
+		oldEvent = b.CalendarID
+		b.Start, b.End, b.UpdatedAt = storeTime(slot.Start), storeTime(slot.End), now
+		if cal != nil {
+			b.CalendarID = eventID
+		}
+		return nil
+	})
+	if err != nil {
+		if cal != nil {
+			if cerr := cal.Cancel(ctx, eventID); cerr != nil {
+				s.logger.WarnContext(ctx, "crm: release calendar slot after failed reschedule", "booking_id", id, "error", cerr)
+			}
+		}
+		return nil, fmt.Errorf("crm: reschedule: %w", err)
+	}
+	if cal != nil && oldEvent != "" {
+		if err := cal.Cancel(ctx, oldEvent); err != nil && !errors.Is(err, ErrNotFound) {
+			s.logger.WarnContext(ctx, "crm: cancel the rescheduled booking's old event", "booking_id", id, "error", err)
+		}
+	}
+	act := Activity{ID: s.newID(), LeadID: b.LeadID, Type: ActivityBooking, Actor: actor, At: now, RefID: b.ID, Text: "rescheduled"}
+	if _, err := s.store.AddActivities(ctx, workspaceID, []Activity{act}); err != nil {
+		return nil, fmt.Errorf("crm: reschedule: %w", err)
 	}
 	return b, nil
 }

@@ -145,6 +145,15 @@ func (s *Service) Conversation(ctx context.Context, workspaceID, id string) (*Co
 	return c, nil
 }
 
+// Conversations returns a lead's conversations ordered by id.
+func (s *Service) Conversations(ctx context.Context, workspaceID, leadID string) ([]*Conversation, error) {
+	c, err := s.store.Conversations(ctx, workspaceID, leadID)
+	if err != nil {
+		return nil, fmt.Errorf("crm: conversations: %w", err)
+	}
+	return c, nil
+}
+
 // ConversationUpdate changes a conversation; nil fields are left alone.
 type ConversationUpdate struct {
 	Status   *ConversationStatus

@@ -19,14 +19,14 @@ type Service struct {
 	clock  func() time.Time
 	region func(workspaceID string) string
 	logger *slog.Logger
-	cal    Calendar
+	cal    func(workspaceID string) Calendar
 }
 
 type config struct {
 	clock  func() time.Time
 	region func(string) string
 	logger *slog.Logger
-	cal    Calendar
+	cal    func(string) Calendar
 }
 
 // Option configures a Service.
@@ -85,7 +85,19 @@ func WithCalendar(cal Calendar) Option {
 		if cal == nil {
 			return errors.New("crm: WithCalendar: nil calendar")
 		}
-		c.cal = cal
+		c.cal = func(string) Calendar { return cal }
+		return nil
+	}
+}
+
+// WithCalendarFunc sets a per-workspace calendar; f may return nil for a
+// workspace without one.
+func WithCalendarFunc(f func(workspaceID string) Calendar) Option {
+	return func(c *config) error {
+		if f == nil {
+			return errors.New("crm: WithCalendarFunc: nil func")
+		}
+		c.cal = f
 		return nil
 	}
 }
@@ -99,6 +111,7 @@ func New(store Store, opts ...Option) (*Service, error) {
 		clock:  time.Now,
 		region: func(string) string { return "" },
 		logger: slog.New(slog.DiscardHandler),
+		cal:    func(string) Calendar { return nil },
 	}
 	for _, o := range opts {
 		if err := o(&cfg); err != nil {
@@ -189,6 +202,22 @@ func (s *Service) Lead(ctx context.Context, workspaceID, id string) (*Lead, erro
 		return nil, fmt.Errorf("crm: lead: %w", err)
 	}
 	return l, nil
+}
+
+// Resolve returns the lead id refers to, following the merge pointer to the
+// survivor when id was merged into another lead.
+func (s *Service) Resolve(ctx context.Context, workspaceID, id string) (*Lead, error) {
+	for range 8 {
+		l, err := s.store.Lead(ctx, workspaceID, id)
+		if err != nil {
+			return nil, fmt.Errorf("crm: resolve: %w", err)
+		}
+		if l.MergedInto == "" {
+			return l, nil
+		}
+		id = l.MergedInto
+	}
+	return nil, fmt.Errorf("crm: resolve: %w", ErrMerged)
 }
 
 // LeadByIdentity returns the lead owning an identity (normalised first).

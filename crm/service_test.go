@@ -34,6 +34,7 @@ func TestNewOptions(t *testing.T) {
 		"func":     crm.WithRegionFunc(nil),
 		"logger":   crm.WithLogger(nil),
 		"calendar": crm.WithCalendar(nil),
+		"calfunc":  crm.WithCalendarFunc(nil),
 	} {
 		_, err := crm.New(memstore.New(), opt)
 		assert.Error(t, err, name)

@@ -86,7 +86,7 @@ func testConversations(t *testing.T, e *Env) {
 	assert.Zero(t, c.Unread)
 	_, err = e.Svc.UpdateConversation(ctx, ws, c.ID, crm.ConversationUpdate{Status: ptr(crm.ConversationStatus("closed"))})
 	assert.ErrorIs(t, err, crm.ErrInvalid)
-	convs, err := e.Store.Conversations(ctx, ws, l.ID)
+	convs, err := e.Svc.Conversations(ctx, ws, l.ID)
 	require.NoError(t, err)
 	assert.Len(t, convs, 2)
 
@@ -188,11 +188,27 @@ func testBookings(t *testing.T, e *Env) {
 	b2, err := e.Svc.Book(ctx, ws, l.ID, slot, "", true, system)
 	require.NoError(t, err)
 	assert.Equal(t, crm.BookingConfirmed, b2.Status)
+
+	// Rescheduling reserves the new slot and frees the old one.
+	later := crm.Interval{Start: start.Add(2 * time.Hour), End: start.Add(3 * time.Hour)}
+	moved, err := e.Svc.Reschedule(ctx, ws, b2.ID, later, crm.User("u1"))
+	require.NoError(t, err)
+	assert.True(t, moved.Start.Equal(later.Start))
+	assert.NotEqual(t, b2.CalendarID, moved.CalendarID)
+	busy, err = e.Cal.FreeBusy(ctx, start, start.Add(24*time.Hour))
+	require.NoError(t, err)
+	require.Len(t, busy, 1)
+	assert.True(t, busy[0].Start.Equal(later.Start))
+	_, err = e.Svc.Reschedule(ctx, ws, b.ID, later, system)
+	assert.ErrorIs(t, err, crm.ErrInvalid, "a cancelled booking cannot move")
+	_, err = e.Svc.Reschedule(ctx, ws, "missing", later, system)
+	assert.ErrorIs(t, err, crm.ErrNotFound)
+	b2 = moved
 	list, err := e.Svc.Bookings(ctx, ws, l.ID)
 	require.NoError(t, err)
 	require.Len(t, list, 2)
 	got, err := e.Store.Booking(ctx, ws, b2.ID)
 	require.NoError(t, err)
-	assert.True(t, got.Start.Equal(start))
+	assert.True(t, got.Start.Equal(later.Start))
 	assert.Equal(t, b2.CalendarID, got.CalendarID)
 }
