@@ -63,8 +63,8 @@ WHERE s.id = $1`
 // nullable columns of a LEFT JOINed session or workspace.
 type nullSession struct {
 	id, userID, wsID, ip, ua, imp, parent *string
-	created, seen, expires              *time.Time
-	second                              *bool
+	created, seen, expires                *time.Time
+	second                                *bool
 }
 
 type nullWorkspace struct {
