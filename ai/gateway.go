@@ -2,6 +2,8 @@ package ai
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -78,6 +80,9 @@ func (f PolicyFunc) AIEnabled(ctx context.Context, workspace string) (bool, erro
 
 // UsageRecord is one metered provider call.
 type UsageRecord struct {
+	// ID is unique per provider call, so a Meter can ignore a record it
+	// has already counted.
+	ID        string
 	Workspace string
 	// Task is "reply", "summarize", "classify", "score_lead", "follow_up"
 	// or "embed".
@@ -222,8 +227,10 @@ func (g *Gateway) meterUsage(ctx context.Context, workspace, task, provider, mod
 	if g.meter == nil {
 		return
 	}
+	var id [12]byte
+	_, _ = rand.Read(id[:])
 	err := g.meter.RecordAIUsage(ctx, UsageRecord{
-		Workspace: workspace, Task: task, Provider: provider, Model: model, Usage: u, At: g.now(),
+		ID: hex.EncodeToString(id[:]), Workspace: workspace, Task: task, Provider: provider, Model: model, Usage: u, At: g.now(),
 	})
 	if err != nil {
 		g.logger.LogAttrs(ctx, slog.LevelWarn, "ai: metering failed",

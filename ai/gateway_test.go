@@ -206,12 +206,19 @@ func TestGatewayMetersUsage(t *testing.T) {
 	assert.Equal(t, "wants a cleaning", sum.Text)
 	_, _, err = g.Embed(context.Background(), "ws1", []string{"one two three"})
 	require.NoError(t, err)
+	recs := m.records()
+	require.Len(t, recs, 2)
+	assert.Len(t, recs[0].ID, 24)
+	assert.NotEqual(t, recs[0].ID, recs[1].ID)
+	for i := range recs {
+		recs[i].ID = ""
+	}
 	assert.Equal(t, []ai.UsageRecord{
 		{Workspace: "ws1", Task: "summarize", Provider: "openai", Model: "main-2025-01",
 			Usage: ai.Usage{PromptTokens: 100, CompletionTokens: 10, TotalTokens: 110}, At: clock.now()},
 		{Workspace: "ws1", Task: "embed", Provider: "openai", Model: "embed-small",
 			Usage: ai.Usage{PromptTokens: 3, TotalTokens: 3}, At: clock.now()},
-	}, m.records())
+	}, recs)
 }
 
 func longConversation(n, size int) ai.Conversation {
@@ -458,4 +465,25 @@ func TestReplyCreditExhaustedStopsChain(t *testing.T) {
 	require.ErrorAs(t, err, &te)
 	require.Len(t, te.Meta.Attempts, 2)
 	assert.Equal(t, ai.Skipped, te.Meta.Attempts[1].Outcome)
+}
+
+func TestGatewayConcurrentUse(t *testing.T) {
+	t.Parallel()
+	srv := aitest.New()
+	srv.Always("main", aitest.JSON(map[string]any{"decision": "send", "text": "ok", "reason": "", "citations": []string{}}))
+	m := &recordingMeter{}
+	g := newGateway(t, srv, baseConfig(), ai.WithMeter(m))
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			conv := testConversation()
+			conv.ID = fmt.Sprintf("c%d", i)
+			_, err := g.Reply(context.Background(), "ws1", ai.ReplyInput{Conversation: conv})
+			assert.NoError(t, err)
+			_, _, err = g.Embed(context.Background(), "ws1", []string{"a b", "c"})
+			assert.NoError(t, err)
+		})
+	}
+	wg.Wait()
+	assert.Len(t, m.records(), 16)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"time"
 
@@ -76,7 +77,8 @@ type Option func(*config) error
 // proxy, a fake such as aitest). It must be an absolute http(s) URL.
 func WithBaseURL(u string) Option {
 	return func(c *config) error {
-		if u == "" || !(len(u) > 7 && (u[:7] == "http://" || (len(u) > 8 && u[:8] == "https://"))) {
+		pu, err := url.Parse(u)
+		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 			return fmt.Errorf("%w: base URL must be an absolute http(s) URL", ErrInvalidInput)
 		}
 		c.baseURL = u
@@ -168,6 +170,7 @@ type Provider struct {
 	name   string
 	kind   Kind
 	client *openai.Client
+	http   *http.Client
 	cfg    config
 }
 
@@ -215,10 +218,11 @@ func NewProvider(name string, kind Kind, key secret.Value, opts ...Option) (*Pro
 	oc := openai.DefaultConfig(key.Reveal())
 	oc.BaseURL = cfg.baseURL
 	oc.OrgID = cfg.org
-	oc.HTTPClient = &http.Client{Transport: &rewriter{base: base, headers: headers, now: cfg.now}}
+	hc := &http.Client{Transport: &rewriter{base: base, headers: headers, now: cfg.now}}
+	oc.HTTPClient = hc
 	// Keep-alive comments are bounded by the idle timeout, not by a count.
 	oc.EmptyMessagesLimit = 1 << 30
-	return &Provider{name: name, kind: kind, client: openai.NewClientWithConfig(oc), cfg: cfg}, nil
+	return &Provider{name: name, kind: kind, client: openai.NewClientWithConfig(oc), http: hc, cfg: cfg}, nil
 }
 
 // Name returns the provider's name.

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -253,4 +255,25 @@ func TestEmbeddings(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, emb.Vectors)
 	assert.True(t, strings.HasSuffix(srv.Requests()[0].Path, "/v1/embeddings"))
+}
+
+func TestHeaderTimeout(t *testing.T) {
+	t.Parallel()
+	// A real socket: the transport's response-header timeout (50ms) fires
+	// while the server sits on the request.
+	release := make(chan struct{})
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	t.Cleanup(ts.Close)
+	t.Cleanup(func() { close(release) })
+	p, err := ai.NewProvider("slow", ai.OpenAI, secret.New("k"), ai.WithBaseURL(ts.URL+"/v1"),
+		ai.WithHeaderTimeout(50*time.Millisecond))
+	require.NoError(t, err)
+	_, err = p.Chat(context.Background(), ai.Request{Model: "m", Messages: userMsg("hi")})
+	require.ErrorIs(t, err, ai.ErrTimeout)
+	assert.True(t, ai.IsRetryable(err))
 }

@@ -266,3 +266,15 @@ func TestTransportSlowKeepAlives(t *testing.T) {
 		assert.Equal(t, ": keep-alive", lines[3])
 	})
 }
+
+func TestSocketStallDoesNotBlockClose(t *testing.T) {
+	t.Parallel()
+	srv := aitest.New()
+	c := client(srv.Start(t), "k")
+	srv.Script("m", aitest.Reply{Fault: aitest.FaultStall})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.CreateChatCompletion(ctx, openai.ChatCompletionRequest{Model: "m",
+		Messages: []openai.ChatCompletionMessage{{Role: "user", Content: "x"}}})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}

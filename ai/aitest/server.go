@@ -19,6 +19,7 @@ package aitest
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -142,12 +143,14 @@ type Server struct {
 	always   map[string]Reply
 	requests []Request
 	url      string
+	stop     chan struct{} // closed when the test ends: releases stalls
+	stopOnce sync.Once
 }
 
 // New returns a Server that is not yet listening; see [Server.Start] and
 // [Server.Transport].
 func New() *Server {
-	return &Server{scripts: map[string][]Reply{}, always: map[string]Reply{}}
+	return &Server{scripts: map[string][]Reply{}, always: map[string]Reply{}, stop: make(chan struct{})}
 }
 
 // Start serves s on a local socket until the test ends and returns the base
@@ -156,6 +159,8 @@ func (s *Server) Start(t testing.TB) string {
 	t.Helper()
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
+	// Runs before ts.Close: stalled handlers return, so Close does not wait.
+	t.Cleanup(func() { s.stopOnce.Do(func() { close(s.stop) }) })
 	s.mu.Lock()
 	s.url = ts.URL + "/v1"
 	s.mu.Unlock()
@@ -287,6 +292,14 @@ func failStatus(w http.ResponseWriter, rep Reply) bool {
 	return true
 }
 
+// stall blocks until the client gives up or the test ends.
+func (s *Server) stall(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-s.stop:
+	}
+}
+
 func words(s string) int { return len(strings.Fields(s)) }
 
 func (s *Server) embeddings(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -313,7 +326,7 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request, body []byte)
 		return
 	}
 	if rep.Fault == FaultStall {
-		<-r.Context().Done()
+		s.stall(r.Context())
 		return
 	}
 	dims := req.Dimensions
@@ -392,7 +405,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	if rep.Fault == FaultStall {
-		<-r.Context().Done()
+		s.stall(r.Context())
 		return
 	}
 	msg := map[string]any{"role": "assistant", "content": rep.Content}

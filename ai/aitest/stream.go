@@ -35,6 +35,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req chatRequest,
 			case <-ctx.Done():
 				t.Stop()
 				return
+			case <-s.stop:
+				t.Stop()
+				return
 			case <-t.C:
 			}
 		}
@@ -62,7 +65,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req chatRequest,
 		}
 		switch rep.Fault {
 		case FaultStall:
-			<-ctx.Done()
+			s.stall(ctx)
 		case FaultStreamError:
 			_ = sse(w, map[string]any{"error": map[string]any{
 				"message": "scripted stream error", "type": "server_error", "code": "server_error",
