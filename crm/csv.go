@@ -64,6 +64,7 @@ type ImportOptions struct {
 // ImportRow is one parsed CSV data row. Row counts data rows from 1.
 type ImportRow struct {
 	Row  int
+	Line int // the row's first line in the file
 	Lead *Lead // Identities normalised; ids and times unset
 }
 
@@ -83,14 +84,14 @@ func ParseCSV(r io.Reader, opts ImportOptions) ([]ImportRow, error) {
 	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, &ImportError{Rows: []*RowError{{Row: 0, Err: invalid("header", "missing")}}}
+		return nil, &ImportError{Rows: []*RowError{{Row: 0, Line: 1, Err: invalid("header", "missing")}}}
 	}
 	if err != nil {
-		return nil, &ImportError{Rows: []*RowError{{Row: 0, Err: invalid("header", "not valid CSV")}}}
+		return nil, &ImportError{Rows: []*RowError{{Row: 0, Line: 1, Err: invalid("header", "not valid CSV")}}}
 	}
 	cols, err := mapHeader(header, opts.Fields)
 	if err != nil {
-		return nil, &ImportError{Rows: []*RowError{{Row: 0, Err: err}}}
+		return nil, &ImportError{Rows: []*RowError{{Row: 0, Line: 1, Err: err}}}
 	}
 	var (
 		rows []ImportRow
@@ -113,7 +114,7 @@ func ParseCSV(r io.Reader, opts ImportOptions) ([]ImportRow, error) {
 			if !errors.As(err, &pe) {
 				return nil, fmt.Errorf("crm: import: read csv: %w", err)
 			}
-			bad = append(bad, &RowError{Row: n, Err: invalid("csv", "malformed quoting")})
+			bad = append(bad, &RowError{Row: n, Line: pe.StartLine, Err: invalid("csv", "malformed quoting")})
 			if len(bad) >= 100 {
 				break
 			}
@@ -122,6 +123,7 @@ func ParseCSV(r io.Reader, opts ImportOptions) ([]ImportRow, error) {
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue // blank line
 		}
+		line, _ := cr.FieldPos(0)
 		l, err := parseRow(rec, cols, opts)
 		if err == nil {
 			for _, id := range l.Identities {
@@ -132,7 +134,7 @@ func ParseCSV(r io.Reader, opts ImportOptions) ([]ImportRow, error) {
 			}
 		}
 		if err != nil {
-			bad = append(bad, &RowError{Row: n, Err: err})
+			bad = append(bad, &RowError{Row: n, Line: line, Err: err})
 			if len(bad) >= 100 {
 				break
 			}
@@ -141,7 +143,7 @@ func ParseCSV(r io.Reader, opts ImportOptions) ([]ImportRow, error) {
 		for _, id := range l.Identities {
 			seen[id] = n
 		}
-		rows = append(rows, ImportRow{Row: n, Lead: l})
+		rows = append(rows, ImportRow{Row: n, Line: line, Lead: l})
 	}
 	if len(bad) > 0 {
 		return nil, &ImportError{Rows: bad}
@@ -344,7 +346,7 @@ func (s *Service) ImportCSV(ctx context.Context, workspaceID string, r io.Reader
 		for _, row := range rows {
 			for _, id := range row.Lead.Identities {
 				if taken[id] {
-					ie.Rows = append(ie.Rows, &RowError{Row: row.Row, Err: fmt.Errorf("%w: %s already belongs to a lead", ErrConflict, id.Kind)})
+					ie.Rows = append(ie.Rows, &RowError{Row: row.Row, Line: row.Line, Err: fmt.Errorf("%w: %s already belongs to a lead", ErrConflict, id.Kind)})
 					break
 				}
 			}

@@ -36,6 +36,8 @@ func TestParseCSV(t *testing.T) {
 	assert.False(t, l.MarketingOptOut)
 	assert.Equal(t, 7, l.Score)
 	assert.Equal(t, 2, rows[1].Row)
+	assert.Equal(t, 2, rows[0].Line)
+	assert.Equal(t, 3, rows[1].Line)
 }
 
 func TestParseCSVErrors(t *testing.T) {
@@ -62,6 +64,7 @@ func TestParseCSVErrors(t *testing.T) {
 		{"duplicate in file", "phone\n+919876543210\n09876543210\n", []int{2}, []string{""}},
 		{"no identity", "name\nAsha\n", []int{1}, []string{"identities"}},
 		{"bad quoting", "name,phone\n\"Asha,+919876543210\n", []int{1}, []string{"csv"}},
+		{"multi-line cell", "name,phone\n\"A\nB\",12\n", []int{1}, []string{"phone"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

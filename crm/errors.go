@@ -40,14 +40,21 @@ func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
 func invalid(field, reason string) error { return &ValidationError{Field: field, Reason: reason} }
 
 // RowError is one bad row of a CSV import. Row counts data rows from 1 (the
-// header is row 0).
+// header is row 0); Line is the row's first line in the file (1 is the
+// header), when known.
 type RowError struct {
-	Row int
-	Err error
+	Row  int
+	Line int
+	Err  error
 }
 
 // Error implements error.
-func (e *RowError) Error() string { return fmt.Sprintf("row %d: %v", e.Row, e.Err) }
+func (e *RowError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("row %d (line %d): %v", e.Row, e.Line, e.Err)
+	}
+	return fmt.Sprintf("row %d: %v", e.Row, e.Err)
+}
 
 // Unwrap returns the row's cause.
 func (e *RowError) Unwrap() error { return e.Err }

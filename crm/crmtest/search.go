@@ -217,6 +217,7 @@ func testImport(t *testing.T, e *Env) {
 		}
 	}
 	assert.Equal(t, []int{2, 3, 4, 5, 7}, rows)
+	assert.Equal(t, 3, ie.Rows[0].Line)
 	assert.Equal(t, []string{"phone", "stage", "custom.budget_lakh", "conflict", "identities"}, fields)
 	assert.NotContains(t, err.Error(), "9800000090")
 	after, err := e.Svc.CountByStage(ctx, ws)
