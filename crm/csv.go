@@ -64,7 +64,7 @@ type ImportOptions struct {
 // ImportRow is one parsed CSV data row. Row counts data rows from 1.
 type ImportRow struct {
 	Row  int
-	Line int // the row's first line in the file
+	Line int   // the row's first line in the file
 	Lead *Lead // Identities normalised; ids and times unset
 }
 
