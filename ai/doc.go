@@ -23,8 +23,8 @@
 // 429 (and keeps the link cooling down for its Retry-After), 5xx, network
 // errors and streams that stall or break before their first token; it stops
 // on 400, 401, 403 and moderation refusals, and turns 402 into an alert
-// matching [ErrCreditExhausted]. Responses and [*ChainError]s list every
-// [Attempt].
+// matching [ErrCreditExhausted]. Both a [Response] and a
+// [ChainError] list every [Attempt].
 //
 // # Gateway
 //

@@ -39,7 +39,11 @@ var (
 // spaces, dots, dashes, parentheses; dates are left alone); card numbers
 // (13–19 digits passing Luhn); ID numbers (12-digit Aadhaar-like numbers,
 // 16+ digit numbers, PAN "ABCDE1234F"); and the names and values the caller
-// marks as known (the lead's name, phone, email).
+// marks as known (the lead's name, phone, email). Known names match as whole
+// words, case-insensitively, with each part of a full name matched on its
+// own; a name that is also a common word is replaced wherever it appears
+// (and restored in the output). Known values restore to the spelling the
+// caller gave; detected ones to the first spelling seen.
 type Redactor struct {
 	key []byte
 }
