@@ -237,6 +237,21 @@ func (c *Catalog) Apply(ev Event) bool {
 	return false
 }
 
+// Check validates a template send on its own and, when the catalog holds
+// the template's definition, against it: parameters the template does not
+// have, missing ones, header and button kinds. It returns a
+// [*ValidationError] naming the field. Send calls it; campaign planners call
+// it to reject a plan before any message goes out.
+func (c *Catalog) Check(t Template) error {
+	if err := t.validate("template"); err != nil {
+		return err
+	}
+	if ti, ok := c.Lookup(t.Name, t.Language); ok && ti.Defined {
+		return ti.check(t)
+	}
+	return nil
+}
+
 // check validates t's parameters against what is known about the template.
 func (ti TemplateInfo) check(t Template) error {
 	const hf = "template.components[header]"

@@ -192,3 +192,17 @@ func TestUnixTime(t *testing.T) {
 	assert.Error(t, u.UnmarshalJSON([]byte(`"soon"`)))
 	assert.Error(t, u.UnmarshalJSON([]byte(`-5`)))
 }
+
+func TestCatalogCheck(t *testing.T) {
+	t.Parallel()
+	c := whatsapp.NewCatalog()
+	tmpl := whatsapp.Template{Name: "fee_reminder", Language: "en_US", Body: []whatsapp.Param{whatsapp.TextParam("Asha")}}
+	require.NoError(t, c.Check(tmpl), "unknown templates are checked on their own only")
+	c.Learn(whatsapp.TemplateDefinition{Name: "fee_reminder", Language: "en_US", Category: whatsapp.CategoryMarketing,
+		Components: []whatsapp.TemplateComponent{{Type: "BODY", Text: "Hi {{1}}, pay {{2}}"}}})
+	assert.ErrorIs(t, c.Check(tmpl), whatsapp.ErrInvalid)
+	tmpl.Body = append(tmpl.Body, whatsapp.CurrencyParam("₹1", "INR", 1000))
+	assert.NoError(t, c.Check(tmpl))
+	tmpl.Name = "Bad"
+	assert.ErrorIs(t, c.Check(tmpl), whatsapp.ErrInvalid)
+}

@@ -1,6 +1,7 @@
 package whatsapp_test
 
 import (
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -57,5 +58,35 @@ func FuzzDecode(f *testing.F) {
 				}
 			}
 		}
+	})
+}
+
+// FuzzTemplateDefinition feeds listed template definitions (outside input)
+// through the catalog and a send check: never a panic.
+func FuzzTemplateDefinition(f *testing.F) {
+	f.Add([]byte(`{"name":"admission_reminder","language":"en_US","category":"MARKETING","components":[{"type":"HEADER","format":"TEXT","text":"Hi {{name}}"},{"type":"BODY","text":"Fee {{1}} due {{2}}"},{"type":"BUTTONS","buttons":[{"type":"URL","url":"https://x.y/{{1}}"},{"type":"QUICK_REPLY","text":"Stop"}]}]}`), "x", 1)
+	f.Add([]byte(`{"name":"a","language":"en","components":[{"type":"BODY","text":"{{ }} {{1}} {{1}}"}]}`), "", 0)
+	f.Fuzz(func(t *testing.T, def []byte, param string, index int) {
+		var d whatsapp.TemplateDefinition
+		if json.Unmarshal(def, &d) != nil {
+			return
+		}
+		_ = d.Validate()
+		c := whatsapp.NewCatalog()
+		c.Learn(d)
+		ti, ok := c.Lookup(d.Name, d.Language)
+		if !ok {
+			t.Fatal("learned template not found")
+		}
+		_ = ti
+		tmpl := whatsapp.Template{
+			Name: d.Name, Language: d.Language,
+			Header:  whatsapp.HeaderText(whatsapp.NamedParam("name", param)),
+			Body:    []whatsapp.Param{whatsapp.TextParam(param)},
+			Buttons: []whatsapp.ButtonParam{whatsapp.URLButton(index%12, param)},
+		}
+		_ = c.Check(tmpl)
+		tmpl.Header, tmpl.Buttons = nil, nil
+		_ = c.Check(tmpl)
 	})
 }

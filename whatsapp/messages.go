@@ -67,10 +67,8 @@ func (s *MessagesService) Send(ctx context.Context, phoneNumberID string, m Mess
 	cfg := &s.c.cfg
 	endpoint, cat := EndpointMessages, CategoryService
 	if t, ok := m.Content.(Template); ok {
-		if ti, known := cfg.catalog.Lookup(t.Name, t.Language); known && ti.Defined {
-			if err := ti.check(t); err != nil {
-				return nil, err
-			}
+		if err := cfg.catalog.Check(t); err != nil {
+			return nil, err
 		}
 		cat = t.Category
 		if cat == "" {
