@@ -28,6 +28,7 @@ type limitReader struct {
 	n int64
 }
 
+// Read implements io.Reader.
 func (l *limitReader) Read(p []byte) (int, error) {
 	if l.n < 0 {
 		return 0, errTooLarge

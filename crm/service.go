@@ -162,7 +162,7 @@ func trimSpace(s string) string { return strings.TrimSpace(s) }
 // webhook carries and what else it knows.
 type Contact struct {
 	Identities []Identity
-	Name       string // profile name, used only when a lead is created
+	Name       string // profile name: names a new lead, or a found lead that has no name yet
 	Source     Source // used only when a lead is created
 	Actor      Actor
 }

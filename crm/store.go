@@ -20,6 +20,7 @@ type Store interface {
 	// Identities are ignored) with all of ids. created reports which. Two
 	// concurrent calls with the same new identities create one lead. A new
 	// lead without a Stage is placed in the pipeline's first stage, if any.
+	// A found lead without a name takes lead.Name.
 	FindOrCreateLead(ctx context.Context, workspaceID string, ids []Identity, lead *Lead, created Activity) (_ *Lead, wasCreated bool, _ error)
 	// Lead returns a lead with its identities, merged leads included.
 	Lead(ctx context.Context, workspaceID, id string) (*Lead, error)

@@ -2,6 +2,7 @@ package crmtest
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -53,6 +54,20 @@ func testFindOrCreate(t *testing.T, e *Env) {
 	require.NoError(t, err)
 	assert.False(t, created)
 	assert.Equal(t, mx.ID, mx2.ID)
+
+	// A lead without a name (imported, or from a call) takes the profile name
+	// of the first contact that has one; a name is never overwritten.
+	_, err = e.Svc.ImportCSV(ctx, ws, strings.NewReader("phone\n+919800000400\n"), system)
+	require.NoError(t, err)
+	named, _, err := e.Svc.FindOrCreate(ctx, ws, crm.Contact{Identities: []crm.Identity{crm.Phone("+919800000400")}, Name: "Ravi"})
+	require.NoError(t, err)
+	assert.Equal(t, "Ravi", named.Name)
+	named, _, err = e.Svc.FindOrCreate(ctx, ws, crm.Contact{Identities: []crm.Identity{crm.Phone("+919800000400")}, Name: "Someone Else"})
+	require.NoError(t, err)
+	assert.Equal(t, "Ravi", named.Name)
+	stored, err := e.Svc.Lead(ctx, ws, named.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Ravi", stored.Name)
 
 	// A national number uses the default region (IN).
 	in, _, err := e.Svc.FindOrCreate(ctx, ws, crm.Contact{Identities: []crm.Identity{crm.Phone("098765 43210")}})

@@ -95,6 +95,9 @@ func (s *Store) FindOrCreateLead(_ context.Context, wsID string, ids []crm.Ident
 		w.addActivity(created)
 	}
 	l := w.leads[owner]
+	if l.Name == "" && lead.Name != "" {
+		l.Name, l.UpdatedAt = lead.Name, lead.CreatedAt
+	}
 	for _, id := range ids {
 		if _, taken := w.idents[id]; !taken {
 			w.idents[id] = owner

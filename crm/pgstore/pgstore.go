@@ -252,6 +252,9 @@ WITH input AS (
 ), act AS (
 	INSERT INTO crm_activities (workspace_id, id, lead_id, type, actor_kind, actor_id, at, text)
 	SELECT $1, $11, id, $12, $13, $14, $5, $15 FROM created
+), named AS (
+	UPDATE crm_leads SET name = $6, updated_at = $5
+	WHERE workspace_id = $1 AND id = (SELECT lead_id FROM found) AND name = '' AND $6 <> ''
 )
 SELECT (SELECT id FROM created), (SELECT stage FROM created), (SELECT lead_id FROM found),
 	ARRAY(SELECT kind || ':' || value FROM claim),
@@ -289,6 +292,9 @@ func (s *Store) FindOrCreateLead(ctx context.Context, ws string, ids []crm.Ident
 		case foundID != nil && row != nil:
 			l := row.lead()
 			l.Identities = parseIdents(append(existing, claimed...))
+			if l.Name == "" && lead.Name != "" {
+				l.Name, l.UpdatedAt = lead.Name, lead.CreatedAt
+			}
 			return l, false, nil
 		}
 	}
