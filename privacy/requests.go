@@ -331,6 +331,11 @@ func certificate(r Request) string {
 	return hex.EncodeToString(s[:])
 }
 
+// CertificateOf computes the erasure certificate of r from its id,
+// identifiers and receipts (what [Requests.Process] stores in
+// Request.Certificate).
+func CertificateOf(r Request) string { return certificate(r) }
+
 // VerifyCertificate recomputes a completed request's certificate.
 func VerifyCertificate(r Request) bool {
 	return r.Certificate != "" && subtle.ConstantTimeCompare([]byte(certificate(r)), []byte(r.Certificate)) == 1

@@ -1,5 +1,6 @@
 // Package memstore is the in-memory store of package privacy: audit trail,
-// legal holds, consents, data-subject requests and sweep cursors. It is safe
+// legal holds, consents, data-subject requests, grievances, breach incidents
+// and sweep cursors. It is safe
 // for concurrent use and is what tests and the embedded server use.
 //
 //	st := memstore.New()
@@ -16,8 +17,8 @@ import (
 )
 
 // Store implements privacy.AuditStore, privacy.HoldStore,
-// privacy.ConsentStore, privacy.RequestStore, privacy.CursorStore and
-// privacy.AllHolds.
+// privacy.ConsentStore, privacy.RequestStore, privacy.CursorStore,
+// privacy.AllHolds, privacy.GrievanceStore and privacy.IncidentStore.
 type Store struct {
 	mu       sync.Mutex
 	audit    map[string][]privacy.AuditEntry
@@ -25,7 +26,20 @@ type Store struct {
 	consents map[[2]string][]privacy.ConsentRecord
 	requests map[[2]string]privacy.Request
 	cursors  map[[2]string]string
+	griev    map[[2]string]privacy.Grievance
+	incs     map[[2]string]privacy.Incident
 }
+
+var (
+	_ privacy.AuditStore     = (*Store)(nil)
+	_ privacy.HoldStore      = (*Store)(nil)
+	_ privacy.AllHolds       = (*Store)(nil)
+	_ privacy.ConsentStore   = (*Store)(nil)
+	_ privacy.RequestStore   = (*Store)(nil)
+	_ privacy.CursorStore    = (*Store)(nil)
+	_ privacy.GrievanceStore = (*Store)(nil)
+	_ privacy.IncidentStore  = (*Store)(nil)
+)
 
 // New returns an empty store.
 func New() *Store {
@@ -35,6 +49,8 @@ func New() *Store {
 		consents: map[[2]string][]privacy.ConsentRecord{},
 		requests: map[[2]string]privacy.Request{},
 		cursors:  map[[2]string]string{},
+		griev:    map[[2]string]privacy.Grievance{},
+		incs:     map[[2]string]privacy.Incident{},
 	}
 }
 
