@@ -97,7 +97,7 @@ func (s *Store) leadExists(ctx context.Context, ws, id string) error {
 func (s *Store) UpdateConversation(ctx context.Context, ws, id string, fn func(*crm.Conversation) error) (*crm.Conversation, error) {
 	var out *crm.Conversation
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		c, err := scanConv(tx.QueryRow(ctx, `SELECT `+convCols+` FROM crm_conversations WHERE workspace_id = $1 AND id = $2 FOR UPDATE`, ws, id))
+		c, err := scanConv(tx.QueryRow(ctx, `SELECT `+convCols+` FROM crm_conversations WHERE workspace_id = $1 AND id = $2 FOR NO KEY UPDATE`, ws, id))
 		if err != nil {
 			return err
 		}

@@ -75,7 +75,7 @@ func (s *Store) CreateBooking(ctx context.Context, ws string, b *crm.Booking) er
 func (s *Store) UpdateBooking(ctx context.Context, ws, id string, fn func(*crm.Booking) error) (*crm.Booking, error) {
 	var out *crm.Booking
 	err := s.tx(ctx, func(tx pgx.Tx) error {
-		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingCols+` FROM crm_bookings WHERE workspace_id = $1 AND id = $2 FOR UPDATE`, ws, id))
+		b, err := scanBooking(tx.QueryRow(ctx, `SELECT `+bookingCols+` FROM crm_bookings WHERE workspace_id = $1 AND id = $2 FOR NO KEY UPDATE`, ws, id))
 		if err != nil {
 			return err
 		}

@@ -334,8 +334,11 @@ func (s *Store) LeadByIdentity(ctx context.Context, ws string, id crm.Identity) 
 		WHERE x.workspace_id = $1 AND x.kind = $2 AND x.value = $3`, ws, string(id.Kind), id.Value))
 }
 
+// lockLead reads a lead for a read-modify-write. FOR NO KEY UPDATE
+// serialises writers of the row without blocking the foreign-key checks of
+// concurrent inserts (activities, messages, identities) for the lead.
 func lockLead(ctx context.Context, tx pgx.Tx, ws, id string) (*crm.Lead, error) {
-	return scanLead(tx.QueryRow(ctx, `SELECT `+leadCols+` FROM crm_leads l WHERE l.workspace_id = $1 AND l.id = $2 FOR UPDATE`, ws, id))
+	return scanLead(tx.QueryRow(ctx, `SELECT `+leadCols+` FROM crm_leads l WHERE l.workspace_id = $1 AND l.id = $2 FOR NO KEY UPDATE`, ws, id))
 }
 
 func saveLead(ctx context.Context, tx pgx.Tx, ws string, l *crm.Lead) error {
