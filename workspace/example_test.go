@@ -27,7 +27,9 @@ func Example() {
 	auditStore := privacymem.New()
 	audit := privacy.NewAuditLog(auditStore, nil)
 	office := netip.MustParseAddr("10.0.0.5")
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC) // a settable clock; time.Now in production
 	svc, err := workspace.New(memstore.New(), audit, []byte("example-invitation-signing-key-32b"),
+		workspace.WithClock(func() time.Time { return now }),
 		workspace.WithSecrets(vlt),
 		workspace.WithSuperAdminNetworks(netip.MustParsePrefix("10.0.0.0/8")),
 		workspace.WithInsecureBcryptCostForTests(4), // production keeps the default cost 12
@@ -47,12 +49,14 @@ func Example() {
 	p, _ := svc.Authenticate(ctx, res.Token, office)
 	uri, _ := svc.BeginTOTP(ctx, p) // show as a QR code
 	key, _ := otp.NewKeyFromURL(uri.Reveal())
-	code, _ := totp.GenerateCode(key.Secret(), timeNow())
+	code, _ := totp.GenerateCode(key.Secret(), now)
 	recovery, _, _ := svc.ConfirmTOTP(ctx, p, secret.New(code))
 	fmt.Println("recovery codes:", len(recovery))
 
-	// 3. Sign-in with the second factor.
-	code, _ = totp.GenerateCode(key.Secret(), timeNow())
+	// 3. Sign-in with the second factor (a code from a later step: each
+	// code is accepted once).
+	now = now.Add(time.Minute)
+	code, _ = totp.GenerateCode(key.Secret(), now)
 	res, err = svc.Login(ctx, workspace.LoginRequest{Email: "asha@sarees.example", Password: pw,
 		TOTPCode: secret.New(code), IP: office})
 	fmt.Println("signed in:", err == nil, "second factor:", res.Session.SecondFactor)
@@ -64,7 +68,7 @@ func Example() {
 	admin, _ := svc.Authenticate(ctx, res.Token, office)
 	uri, _ = svc.BeginTOTP(ctx, admin)
 	rootKey, _ := otp.NewKeyFromURL(uri.Reveal())
-	code, _ = totp.GenerateCode(rootKey.Secret(), timeNow())
+	code, _ = totp.GenerateCode(rootKey.Secret(), now)
 	_, adminTok, _ := svc.ConfirmTOTP(ctx, admin, secret.New(code))
 	admin, _ = svc.Authenticate(ctx, adminTok, office)
 
@@ -91,5 +95,3 @@ func Example() {
 	// impersonation.start actor=true impersonator=true
 	// broadcast.retry actor=true impersonator=true
 }
-
-func timeNow() time.Time { return time.Now() }

@@ -132,6 +132,19 @@ func (s *Service) Authenticate(ctx context.Context, token secret.Value, ip netip
 	if sess.ParentID != "" && (v.Parent == nil || !s.sessionLive(*v.Parent, nil, now)) {
 		dead = true
 	}
+	if !dead && sess.ImpersonatorID != "" {
+		// An impersonation needs its admin: the parent session must be the
+		// impersonator's, and they must still be an enabled super-admin.
+		// One more read, for impersonations only.
+		if v.Parent == nil || v.Parent.UserID != sess.ImpersonatorID {
+			dead = true
+		} else if admin, err := s.store.User(ctx, sess.ImpersonatorID); err != nil || !admin.SuperAdmin || admin.Disabled {
+			if err != nil && !isNotFound(err) {
+				return nil, wrap("authenticate", err)
+			}
+			dead = true
+		}
+	}
 	if dead {
 		if err := s.store.DeleteSession(ctx, id); err != nil && !isNotFound(err) {
 			return nil, wrap("authenticate", err)

@@ -39,6 +39,10 @@ type Store interface {
 	// ConsumeRecoveryCode removes hash from the user's recovery codes
 	// atomically; ErrNotFound if it is not there (used or never issued).
 	ConsumeRecoveryCode(ctx context.Context, userID, hash string) error
+	// ClaimTOTPStep raises the user's TOTPLastStep to step atomically;
+	// ErrConflict if it is already at step or later (a replayed code),
+	// ErrNotFound if there is no such user.
+	ClaimTOTPStep(ctx context.Context, userID string, step int64) error
 
 	// PutMembership inserts or replaces the membership.
 	PutMembership(ctx context.Context, m Membership) error

@@ -3,6 +3,7 @@ package workspace
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"fmt"
 	"strings"
 	"time"
@@ -62,8 +63,8 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code secret.Val
 	if err != nil {
 		return nil, secret.Value{}, wrap("confirm totp: no enrolment started", err)
 	}
-	ok, err := totp.ValidateCustom(strings.TrimSpace(code.Reveal()), pending.Reveal(), s.now(), totpOpts)
-	if err != nil || !ok {
+	step, ok := matchTOTP(pending.Reveal(), code.Reveal(), s.now())
+	if !ok {
 		return nil, secret.Value{}, wrap("confirm totp", ErrUnauthenticated)
 	}
 	if _, err := s.cfg.secrets.Put(ctx, totpRef(p.User.ID, "secret"), pending); err != nil {
@@ -77,7 +78,7 @@ func (s *Service) ConfirmTOTP(ctx context.Context, p *Principal, code secret.Val
 		return nil, secret.Value{}, wrap("confirm totp", err)
 	}
 	codes, hashes := newRecoveryCodes()
-	u.TOTPEnabled, u.RecoveryCodes, u.UpdatedAt = true, hashes, s.now()
+	u.TOTPEnabled, u.RecoveryCodes, u.TOTPLastStep, u.UpdatedAt = true, hashes, step, s.now()
 	if err := s.store.UpdateUser(ctx, u); err != nil {
 		return nil, secret.Value{}, wrap("confirm totp", err)
 	}
@@ -122,12 +123,42 @@ func (s *Service) verifyTOTP(ctx context.Context, u User, code secret.Value, now
 	if err != nil {
 		return false, fmt.Errorf("totp secret: %w", err)
 	}
-	c := strings.TrimSpace(code.Reveal())
-	if len(c) != 6 {
+	step, ok := matchTOTP(sec.Reveal(), code.Reveal(), now)
+	if !ok {
 		return false, nil
 	}
-	ok, err := totp.ValidateCustom(c, sec.Reveal(), now, totpOpts)
-	return ok && err == nil, nil
+	err = s.store.ClaimTOTPStep(ctx, u.ID, step)
+	if errorsIs(err, ErrConflict) {
+		return false, nil // replayed
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// matchTOTP compares code, in constant time, with the codes of the steps
+// around now (one step of skew either way) and returns the matching step.
+func matchTOTP(sec, code string, now time.Time) (int64, bool) {
+	c := strings.TrimSpace(code)
+	if len(c) != 6 {
+		return 0, false
+	}
+	var (
+		step  int64
+		found bool
+	)
+	for k := -int64(totpOpts.Skew); k <= int64(totpOpts.Skew); k++ {
+		t := now.Add(time.Duration(k) * 30 * time.Second)
+		want, err := totp.GenerateCodeCustom(sec, t, totpOpts)
+		if err != nil {
+			return 0, false
+		}
+		if subtle.ConstantTimeCompare([]byte(want), []byte(c)) == 1 && !found {
+			step, found = t.Unix()/30, true
+		}
+	}
+	return step, found
 }
 
 const recoveryAlphabet = "abcdefghjkmnpqrstuvwxyz023456789" // 32 symbols: x&31 is unbiased

@@ -23,8 +23,9 @@ import (
 
 // TestTOTPWindowSynctest runs the service on the real clock inside a
 // synctest bubble: time.Sleep advances the bubble's fake time instantly,
-// so the test walks a code through its validity window (its own 30-second
-// step plus one step of skew either side) without waiting.
+// so the test walks codes through the validity window (their own
+// 30-second step plus one step of skew either side) and checks that a
+// code is never accepted twice, without waiting.
 func TestTOTPWindowSynctest(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
@@ -64,15 +65,25 @@ func TestTOTPWindowSynctest(t *testing.T) {
 		_, _, err = svc.ConfirmTOTP(ctx, p, secret.New(code))
 		require.NoError(t, err)
 
-		// Align to the start of a step, then take that step's code.
+		// Leave the enrolment's step behind, then align to the start of a
+		// step N.
+		time.Sleep(90 * time.Second)
 		time.Sleep(time.Duration(30-time.Now().Unix()%30) * time.Second)
-		code, err = totp.GenerateCode(key.Secret(), time.Now())
-		require.NoError(t, err)
-		require.NoError(t, login(code))
-		time.Sleep(59 * time.Second) // end of the next step: skew 1 accepts it
-		require.NoError(t, login(code))
-		time.Sleep(2 * time.Second) // two steps later: refused
-		require.ErrorIs(t, login(code), workspace.ErrUnauthenticated)
+		codeAt := func(d time.Duration) string {
+			c, err := totp.GenerateCode(key.Secret(), time.Now().Add(d))
+			require.NoError(t, err)
+			return c
+		}
+		require.ErrorIs(t, login(codeAt(-60*time.Second)), workspace.ErrUnauthenticated, "step N-2: too old")
+		require.NoError(t, login(codeAt(-30*time.Second)), "step N-1: within the skew")
+		now := codeAt(0)
+		require.NoError(t, login(now), "step N")
+		require.ErrorIs(t, login(now), workspace.ErrUnauthenticated, "a code is accepted once")
+		time.Sleep(59 * time.Second) // the end of step N+1
+		next := codeAt(30 * time.Second)
+		require.NoError(t, login(next), "step N+2: within the skew")
+		time.Sleep(2 * time.Second) // step N+2
+		require.ErrorIs(t, login(next), workspace.ErrUnauthenticated, "replayed in its own step")
 		require.ErrorIs(t, login(""), workspace.ErrSecondFactorRequired)
 	})
 }

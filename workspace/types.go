@@ -99,6 +99,9 @@ type User struct {
 	TOTPEnabled bool
 	// RecoveryCodes are SHA-256 hashes (hex) of unused recovery codes.
 	RecoveryCodes []string
+	// TOTPLastStep is the last accepted TOTP time step (Unix time / 30):
+	// a code is accepted once, never replayed within its window.
+	TOTPLastStep int64
 	// Disabled users cannot sign in; their sessions stop working.
 	Disabled  bool
 	CreatedAt time.Time

@@ -247,6 +247,22 @@ func (s *Store) ConsumeRecoveryCode(_ context.Context, userID, hash string) erro
 	return nil
 }
 
+// ClaimTOTPStep implements workspace.Store.
+func (s *Store) ClaimTOTPStep(_ context.Context, userID string, step int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, ok := s.users[userID]
+	if !ok {
+		return workspace.ErrNotFound
+	}
+	if u.TOTPLastStep >= step {
+		return workspace.ErrConflict
+	}
+	u.TOTPLastStep = step
+	s.users[userID] = u
+	return nil
+}
+
 // PutMembership implements workspace.Store.
 func (s *Store) PutMembership(_ context.Context, m workspace.Membership) error {
 	s.mu.Lock()

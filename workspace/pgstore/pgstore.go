@@ -255,14 +255,14 @@ func (s *Store) UpdateAgency(ctx context.Context, a workspace.Agency) error {
 	return affected(tag, err, "update agency")
 }
 
-const userCols = `id, email, name, password_hash, super_admin, totp_enabled, recovery_codes, disabled, created_at, updated_at`
+const userCols = `id, email, name, password_hash, super_admin, totp_enabled, recovery_codes, totp_last_step, disabled, created_at, updated_at`
 
 func scanUser(row pgx.Row) (workspace.User, error) {
 	var (
 		u           workspace.User
 		email, name string
 	)
-	if err := row.Scan(&u.ID, &email, &name, &u.PasswordHash, &u.SuperAdmin, &u.TOTPEnabled, &u.RecoveryCodes, &u.Disabled,
+	if err := row.Scan(&u.ID, &email, &name, &u.PasswordHash, &u.SuperAdmin, &u.TOTPEnabled, &u.RecoveryCodes, &u.TOTPLastStep, &u.Disabled,
 		&u.CreatedAt, &u.UpdatedAt); err != nil {
 		return workspace.User{}, err
 	}
@@ -283,8 +283,8 @@ func codes(c []string) []string {
 
 // CreateUser implements workspace.Store.
 func (s *Store) CreateUser(ctx context.Context, u workspace.User) error {
-	_, err := s.db.Exec(ctx, `INSERT INTO workspace_users (`+userCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-		u.ID, u.Email.Reveal(), u.Name.Reveal(), u.PasswordHash, u.SuperAdmin, u.TOTPEnabled, codes(u.RecoveryCodes), u.Disabled,
+	_, err := s.db.Exec(ctx, `INSERT INTO workspace_users (`+userCols+`) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+		u.ID, u.Email.Reveal(), u.Name.Reveal(), u.PasswordHash, u.SuperAdmin, u.TOTPEnabled, codes(u.RecoveryCodes), u.TOTPLastStep, u.Disabled,
 		u.CreatedAt.UTC(), u.UpdatedAt.UTC())
 	return mapErr("create user", err)
 }
@@ -304,8 +304,8 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (workspace.User, 
 // UpdateUser implements workspace.Store.
 func (s *Store) UpdateUser(ctx context.Context, u workspace.User) error {
 	tag, err := s.db.Exec(ctx, `UPDATE workspace_users SET email=$2, name=$3, password_hash=$4, super_admin=$5, totp_enabled=$6,
-		recovery_codes=$7, disabled=$8, created_at=$9, updated_at=$10 WHERE id=$1`,
-		u.ID, u.Email.Reveal(), u.Name.Reveal(), u.PasswordHash, u.SuperAdmin, u.TOTPEnabled, codes(u.RecoveryCodes), u.Disabled,
+		recovery_codes=$7, totp_last_step=$8, disabled=$9, created_at=$10, updated_at=$11 WHERE id=$1`,
+		u.ID, u.Email.Reveal(), u.Name.Reveal(), u.PasswordHash, u.SuperAdmin, u.TOTPEnabled, codes(u.RecoveryCodes), u.TOTPLastStep, u.Disabled,
 		u.CreatedAt.UTC(), u.UpdatedAt.UTC())
 	return affected(tag, err, "update user")
 }
@@ -315,6 +315,21 @@ func (s *Store) ConsumeRecoveryCode(ctx context.Context, userID, hash string) er
 	tag, err := s.db.Exec(ctx, `UPDATE workspace_users SET recovery_codes = array_remove(recovery_codes, $2)
 		WHERE id = $1 AND $2 = ANY (recovery_codes)`, userID, hash)
 	return affected(tag, err, "consume recovery code")
+}
+
+// ClaimTOTPStep implements workspace.Store.
+func (s *Store) ClaimTOTPStep(ctx context.Context, userID string, step int64) error {
+	tag, err := s.db.Exec(ctx, `UPDATE workspace_users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2`, userID, step)
+	if err != nil {
+		return mapErr("claim totp step", err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	if _, err := s.User(ctx, userID); err != nil {
+		return err
+	}
+	return workspace.ErrConflict
 }
 
 func scanMembership(row pgx.Row) (workspace.Membership, error) {

@@ -48,7 +48,7 @@ func (s *Store) Session(ctx context.Context, id string) (workspace.Session, erro
 // lookupSQL reads everything a request needs in one round trip.
 const lookupSQL = `SELECT
 	s.id, s.user_id, s.workspace_id, s.created_at, s.last_seen_at, s.expires_at, s.ip, s.user_agent, s.second_factor, s.impersonator_id, s.parent_id,
-	u.id, u.email, u.name, u.password_hash, u.super_admin, u.totp_enabled, u.recovery_codes, u.disabled, u.created_at, u.updated_at,
+	u.id, u.email, u.name, u.password_hash, u.super_admin, u.totp_enabled, u.recovery_codes, u.totp_last_step, u.disabled, u.created_at, u.updated_at,
 	p.id, p.user_id, p.workspace_id, p.created_at, p.last_seen_at, p.expires_at, p.ip, p.user_agent, p.second_factor, p.impersonator_id, p.parent_id,
 	w.id, w.name, w.owner_id, w.agency_id, w.plan, w.status, w.closing_since, w.locale, w.time_zone, w.phone_region, w.settings, w.created_at, w.updated_at,
 	m.role, am.role
@@ -86,7 +86,7 @@ func (s *Store) LookupSession(ctx context.Context, id string) (workspace.Session
 	)
 	err := s.db.QueryRow(ctx, lookupSQL, id).Scan(
 		&x.ID, &x.UserID, &x.WorkspaceID, &x.CreatedAt, &x.LastSeenAt, &x.ExpiresAt, &x.IP, &x.UserAgent, &x.SecondFactor, &x.ImpersonatorID, &parentID,
-		&u.ID, &email, &name, &u.PasswordHash, &u.SuperAdmin, &u.TOTPEnabled, &u.RecoveryCodes, &u.Disabled, &u.CreatedAt, &u.UpdatedAt,
+		&u.ID, &email, &name, &u.PasswordHash, &u.SuperAdmin, &u.TOTPEnabled, &u.RecoveryCodes, &u.TOTPLastStep, &u.Disabled, &u.CreatedAt, &u.UpdatedAt,
 		&p.id, &p.userID, &p.wsID, &p.created, &p.seen, &p.expires, &p.ip, &p.ua, &p.second, &p.imp, &p.parent,
 		&w.id, &w.name, &w.owner, &w.agency, &w.plan, &w.status, &w.closing, &w.locale, &w.tz, &w.region, &w.settings, &w.created, &w.updated,
 		&role, &arole)

@@ -128,9 +128,11 @@ func (e *Env) Enroll(t testing.TB, p *workspace.Principal) (string, []secret.Val
 	return key.Secret(), codes, tok
 }
 
-// Code returns the TOTP code for sec at the clock's time.
+// Code advances the clock by one TOTP step (codes are accepted once, so
+// every call must give a fresh one) and returns the code for sec.
 func (e *Env) Code(t testing.TB, sec string) string {
 	t.Helper()
+	e.Clock.Advance(30 * time.Second)
 	c, err := totp.GenerateCodeCustom(sec, e.Clock.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
 	require.NoError(t, err)
 	return c

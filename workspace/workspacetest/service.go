@@ -371,7 +371,10 @@ func testTOTP(t *testing.T, s workspace.Store) {
 	require.NoError(t, err)
 	assert.True(t, res.Session.SecondFactor)
 
-	e.Clock.Advance(2 * time.Minute) // four steps old: refused
+	_, err = e.Svc.Login(ctx, req)
+	require.ErrorIs(t, err, workspace.ErrUnauthenticated, "a code is accepted once")
+	req.TOTPCode = secret.New(e.Code(t, sec))
+	e.Clock.Advance(2 * time.Minute) // five steps old: refused
 	_, err = e.Svc.Login(ctx, req)
 	require.ErrorIs(t, err, workspace.ErrUnauthenticated)
 
@@ -448,6 +451,20 @@ func testImpersonation(t *testing.T, s workspace.Store) {
 	e.Clock.Advance(3 * time.Minute)
 	_, err = e.Svc.Authenticate(ctx, tok2, AdminIP)
 	require.ErrorIs(t, err, workspace.ErrUnauthenticated, "past the impersonation TTL")
+
+	// An admin who loses super-admin rights loses their impersonations.
+	_, tok3, err := e.Svc.Impersonate(ctx, admin2, agent.ID, w.ID, "ticket 4413")
+	require.NoError(t, err)
+	_, err = e.Svc.Authenticate(ctx, tok3, AdminIP)
+	require.NoError(t, err)
+	root, err := s.User(ctx, admin2.User.ID)
+	require.NoError(t, err)
+	root.SuperAdmin = false
+	require.NoError(t, s.UpdateUser(ctx, root))
+	_, err = e.Svc.Authenticate(ctx, tok3, AdminIP)
+	require.ErrorIs(t, err, workspace.ErrUnauthenticated)
+	root.SuperAdmin = true
+	require.NoError(t, s.UpdateUser(ctx, root))
 
 	// Non-super-admins cannot impersonate; super-admins cannot be impersonated.
 	_, agentP := e.Login(t, "agent@example.com", UserIP, "")
@@ -567,4 +584,3 @@ func testKillSwitches(t *testing.T, s workspace.Store) {
 	require.Len(t, ks, 2)
 	require.ErrorIs(t, e.Svc.SetKillSwitch(ctx, admin, w.ID, workspace.Pause(0x80), "x"), workspace.ErrInvalid)
 }
-

@@ -159,6 +159,16 @@ func testStoreUsers(t *testing.T, s workspace.Store) {
 	got3, err := s.User(ctx, "u1")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"h2"}, got3.RecoveryCodes)
+
+	require.NoError(t, s.ClaimTOTPStep(ctx, "u1", 100))
+	require.ErrorIs(t, s.ClaimTOTPStep(ctx, "u1", 100), workspace.ErrConflict, "a step is claimed once")
+	require.ErrorIs(t, s.ClaimTOTPStep(ctx, "u1", 99), workspace.ErrConflict, "and never an older one")
+	require.NoError(t, s.ClaimTOTPStep(ctx, "u1", 101))
+	require.ErrorIs(t, s.ClaimTOTPStep(ctx, "u9", 1), workspace.ErrNotFound)
+	got3, err = s.User(ctx, "u1")
+	require.NoError(t, err)
+	assert.Equal(t, int64(101), got3.TOTPLastStep)
+	assert.Equal(t, []string{"h2"}, got3.RecoveryCodes, "claiming leaves the rest alone")
 }
 
 func testStoreMemberships(t *testing.T, s workspace.Store) {

@@ -36,6 +36,8 @@ CREATE TABLE workspace_users (
     totp_enabled   boolean NOT NULL DEFAULT false,
     -- SHA-256 hashes of unused recovery codes.
     recovery_codes text[] NOT NULL DEFAULT '{}',
+    -- last accepted TOTP time step: codes are never accepted twice.
+    totp_last_step bigint NOT NULL DEFAULT 0,
     disabled       boolean NOT NULL DEFAULT false,
     created_at     timestamptz NOT NULL,
     updated_at     timestamptz NOT NULL
