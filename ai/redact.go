@@ -23,10 +23,12 @@ const (
 	CategoryName  Category = "NAME"
 	CategoryCard  Category = "CARD"
 	CategoryID    Category = "ID"
+	// CategoryUPI is an Indian UPI payment address (name@bank).
+	CategoryUPI Category = "UPI"
 )
 
 var (
-	placeholderRE = regexp.MustCompile(`\[(?:PHONE|EMAIL|NAME|CARD|ID)_[0-9a-f]{6}\]`)
+	placeholderRE = regexp.MustCompile(`\[(?:PHONE|EMAIL|NAME|CARD|ID|UPI)_[0-9a-f]{6}\]`)
 )
 
 // Redactor replaces personal data with placeholders that are stable within
@@ -35,7 +37,7 @@ var (
 // storing anything — placeholders are a keyed HMAC of scope and value. A
 // Redactor is safe for concurrent use.
 //
-// Detected: email addresses; phone numbers (8–15 digits, optional +,
+// Detected: email addresses; UPI addresses (name@bank); phone numbers (8–15 digits, optional +,
 // spaces, dots, dashes, parentheses; dates are left alone); card numbers
 // (13–19 digits passing Luhn); ID numbers (12-digit Aadhaar-like numbers,
 // 16+ digit numbers, PAN "ABCDE1234F"); and the names and values the caller
@@ -412,7 +414,20 @@ func emailSpans(text string, out []span) []span {
 			continue
 		}
 		dot := strings.LastIndexByte(text[at+1:end], '.')
-		if dot <= 0 {
+		if dot < 0 {
+			// name@bank: a UPI address when the handle is letters only.
+			handle := text[at+1 : end]
+			ok := at-start >= 2 && len(handle) >= 2
+			for i := 0; i < len(handle) && ok; i++ {
+				ok = isAlpha(handle[i])
+			}
+			if ok && boundaryAfter(text, end) {
+				out = append(out, span{start, end, CategoryUPI, strings.ToLower(text[start:end])})
+				from = end
+			}
+			continue
+		}
+		if dot == 0 {
 			continue
 		}
 		tld := text[at+1+dot+1 : end]

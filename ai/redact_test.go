@@ -12,7 +12,7 @@ import (
 	"github.com/botsync/botsync/ai"
 )
 
-var anyPlaceholder = regexp.MustCompile(`\[(PHONE|EMAIL|NAME|CARD|ID)_[0-9a-f]{6}\]`)
+var anyPlaceholder = regexp.MustCompile(`\[(PHONE|EMAIL|NAME|CARD|ID|UPI)_[0-9a-f]{6}\]`)
 
 func TestRedactDetects(t *testing.T) {
 	t.Parallel()
@@ -35,6 +35,8 @@ func TestRedactDetects(t *testing.T) {
 		{"date stays", "see you on 2026-11-27 or 27.11.2026", nil, []string{"2026-11-27", "27.11.2026"}},
 		{"small numbers stay", "2 rooms for Rs 4500, OTP 123456", nil, []string{"4500", "123456"}},
 		{"several", "a@b.io and +44 20 7946 0958", []string{"EMAIL", "PHONE"}, []string{" and "}},
+		{"upi", "pay to priya.s@okicici now", []string{"UPI"}, []string{"pay to", "now"}},
+		{"mention stays", "ask @support or x@y", nil, []string{"@support", "x@y"}},
 		{"unicode around", "नंबर 9876543210 है", []string{"PHONE"}, []string{"नंबर", "है"}},
 	}
 	for _, tt := range tests {
