@@ -75,6 +75,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 		"FindOrCreate":            testFindOrCreate,
 		"FindOrCreateConcurrent":  testFindOrCreateConcurrent,
 		"FindOrCreateOverlap":     testFindOrCreateOverlap,
+		"UpdateConcurrent":        testUpdateConcurrent,
 		"UpdateAndValidation":     testUpdate,
 		"StageTagNoteAssign":      testStageTagNote,
 		"Identities":              testIdentities,

@@ -156,6 +156,33 @@ func testFindOrCreateOverlap(t *testing.T, e *Env) {
 	assert.Len(t, l.Identities, n+1)
 }
 
+// testUpdateConcurrent checks that read-modify-writes are atomic: concurrent
+// taggers and scorers lose none of each other's changes.
+func testUpdateConcurrent(t *testing.T, e *Env) {
+	l := mustLead(t, e, crm.Phone("+919800000556"))
+	const n = 10
+	var wg sync.WaitGroup
+	errs := make([]error, 2*n)
+	for i := range n {
+		wg.Go(func() {
+			_, errs[i] = e.Svc.Tag(t.Context(), ws, l.ID, system, fmt.Sprintf("t%02d", i))
+		})
+		wg.Go(func() {
+			_, errs[n+i] = e.Svc.Note(t.Context(), ws, l.ID, "n", system)
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		require.NoError(t, err)
+	}
+	got, err := e.Svc.Lead(t.Context(), ws, l.ID)
+	require.NoError(t, err)
+	assert.Len(t, got.Tags, n)
+	acts, err := e.Svc.Activities(t.Context(), ws, l.ID)
+	require.NoError(t, err)
+	assert.Len(t, acts, 1+2*n)
+}
+
 func testUpdate(t *testing.T, e *Env) {
 	ctx := t.Context()
 	pipeline(t, e, ws)
