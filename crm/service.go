@@ -259,8 +259,23 @@ func (s *Service) RemoveIdentity(ctx context.Context, workspaceID, leadID string
 }
 
 // Delete erases a lead and everything attached to it, including leads merged
-// into it (privacy erasure).
+// into it (privacy erasure). The calendar events of its open bookings are
+// cancelled first.
 func (s *Service) Delete(ctx context.Context, workspaceID, id string) error {
+	if cal := s.cal(workspaceID); cal != nil {
+		bookings, err := s.store.Bookings(ctx, workspaceID, id)
+		if err != nil {
+			return fmt.Errorf("crm: delete lead: %w", err)
+		}
+		for _, b := range bookings {
+			if b.CalendarID == "" || b.Status == BookingCancelled || b.Status == BookingCompleted {
+				continue
+			}
+			if err := cal.Cancel(ctx, b.CalendarID); err != nil && !errors.Is(err, ErrNotFound) {
+				return fmt.Errorf("crm: delete lead: cancel calendar event: %w", err)
+			}
+		}
+	}
 	if err := s.store.DeleteLead(ctx, workspaceID, id); err != nil {
 		return fmt.Errorf("crm: delete lead: %w", err)
 	}

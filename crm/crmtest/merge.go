@@ -142,6 +142,9 @@ func testDeleteExport(t *testing.T, e *Env) {
 	assert.Equal(t, l.ID, ex.MergedLeads[0].MergedInto)
 
 	require.NoError(t, e.Svc.Delete(ctx, ws, l.ID))
+	busy, err := e.Cal.FreeBusy(ctx, start, start.Add(24*time.Hour))
+	require.NoError(t, err)
+	assert.Empty(t, busy, "erasure cancels the lead's calendar events")
 	_, err = e.Svc.Lead(ctx, ws, l.ID)
 	assert.ErrorIs(t, err, crm.ErrNotFound)
 	_, err = e.Svc.Lead(ctx, ws, other.ID)
