@@ -82,3 +82,24 @@ func FuzzAuthenticate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzBrandingForHost: the Host header picks the white label.
+func FuzzBrandingForHost(f *testing.F) {
+	e := workspacetest.NewEnv(f, memstore.New())
+	u, _ := e.SignUp(f, "boss@agency.example", "")
+	if _, err := e.Svc.CreateAgency(context.Background(), u.ID, workspace.Agency{Name: "A", Branding: workspace.Branding{Name: "B", Domain: "app.agency.example"}}); err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range []string{"app.agency.example", "APP.AGENCY.EXAMPLE:8443", "app.agency.example.", "[::1]:80", "", ":", "a..b", "xn--80ak6aa92e.example"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, host string) {
+		b, id, ok, err := e.Svc.BrandingForHost(context.Background(), host)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok != (id != "") || ok && b.Domain != "app.agency.example" {
+			t.Fatalf("host %q resolved to %q %+v", host, id, b)
+		}
+	})
+}
