@@ -54,6 +54,8 @@
 //
 // Structured tasks ask for JSON-schema output and validate it on return;
 // an invalid output is retried once, then fails with [ErrInvalidOutput].
+// [Gateway.Draft] streams a plain-text suggestion for a person to review,
+// restoring placeholders even when one is split across chunks.
 //
 // The package ai/aitest provides a fake OpenAI-compatible server and a
 // deterministic embedder for tests.

@@ -13,6 +13,8 @@ type Prompts struct {
 	Classify  string
 	ScoreLead string
 	FollowUp  string
+	// Draft instructs [Gateway.Draft]'s plain-text suggestion.
+	Draft string
 }
 
 // DefaultPrompts are the prompts used where a workspace sets none.
@@ -30,6 +32,8 @@ var DefaultPrompts = Prompts{
 	ScoreLead: "Score how likely this lead is to buy, from 0 (not at all) to 100 (ready now). Give short reasons and name the lead fields (or \"conversation\") that drove the score.",
 	FollowUp: "Decide whether the business should send a follow-up message, after how many hours from now, and " +
 		"write it. Do not follow up when the customer declined or asked not to be contacted.",
+	Draft: "Write the business's next message to the customer as plain text, ready for a person to review and send. " +
+		"Use only the knowledge passages and the conversation; say so plainly when they do not cover the question.",
 }
 
 func (p Prompts) withDefaults() Prompts {
@@ -48,5 +52,6 @@ func (p Prompts) withDefaults() Prompts {
 		Classify:  pick(p.Classify, d.Classify),
 		ScoreLead: pick(p.ScoreLead, d.ScoreLead),
 		FollowUp:  pick(p.FollowUp, d.FollowUp),
+		Draft:     pick(p.Draft, d.Draft),
 	}
 }

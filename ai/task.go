@@ -71,36 +71,7 @@ func (g *Gateway) run(ctx context.Context, workspace string, cfg Config, spec ta
 			slog.String("error", kindOf(err)))
 		return meta, nil, &TaskError{Task: spec.name, Workspace: workspace, Meta: meta, Err: err}
 	}
-	if err := validateConversation(spec.conv, spec.needTurns); err != nil {
-		return fail(err)
-	}
-	chain, err := g.router.Chain(cfg.Chain)
-	if err != nil {
-		return fail(err)
-	}
-	prompts := cfg.Prompts.withDefaults()
-	system := prompts.Persona + "\n\n" + prompts.Rules + "\n\nTask: " + spec.instructions +
-		"\nAnswer only with JSON matching the schema."
-	maxTurns := cfg.MaxTurns
-	if maxTurns <= 0 {
-		maxTurns = DefaultMaxTurns
-	}
-	fields := cfg.LeadFields
-	if fields == nil {
-		fields = DefaultLeadFields
-	}
-	reserve := 0
-	for _, l := range cfg.Chain {
-		reserve = max(reserve, l.Params.MaxTokens)
-	}
-	if reserve == 0 {
-		reserve = DefaultReserve
-	}
-	sess := g.redactor.Session(workspace+"/"+spec.conv.ID, spec.conv.Lead.known()...)
-	b, err := buildContext(sess, contextSpec{
-		system: system, conv: spec.conv, passages: spec.passages, maxTurns: maxTurns,
-		leadFields: fields, window: chain.minWindow(), reserve: reserve,
-	})
+	chain, sess, b, err := g.prepare(workspace, cfg, spec, "\nAnswer only with JSON matching the schema.")
 	if err != nil {
 		return fail(err)
 	}
@@ -161,6 +132,44 @@ func kindOf(err error) string {
 		}
 	}
 	return "other"
+}
+
+// prepare validates the conversation, builds the chain and the redacted,
+// trimmed context of a task.
+func (g *Gateway) prepare(workspace string, cfg Config, spec taskSpec, suffix string) (*Chain, *Session, built, error) {
+	if err := validateConversation(spec.conv, spec.needTurns); err != nil {
+		return nil, nil, built{}, err
+	}
+	chain, err := g.router.Chain(cfg.Chain)
+	if err != nil {
+		return nil, nil, built{}, err
+	}
+	prompts := cfg.Prompts.withDefaults()
+	system := prompts.Persona + "\n\n" + prompts.Rules + "\n\nTask: " + spec.instructions + suffix
+	maxTurns := cfg.MaxTurns
+	if maxTurns <= 0 {
+		maxTurns = DefaultMaxTurns
+	}
+	fields := cfg.LeadFields
+	if fields == nil {
+		fields = DefaultLeadFields
+	}
+	reserve := 0
+	for _, l := range cfg.Chain {
+		reserve = max(reserve, l.Params.MaxTokens)
+	}
+	if reserve == 0 {
+		reserve = DefaultReserve
+	}
+	sess := g.redactor.Session(workspace+"/"+spec.conv.ID, spec.conv.Lead.known()...)
+	b, err := buildContext(sess, contextSpec{
+		system: system, conv: spec.conv, passages: spec.passages, maxTurns: maxTurns,
+		leadFields: fields, window: chain.minWindow(), reserve: reserve,
+	})
+	if err != nil {
+		return nil, nil, built{}, err
+	}
+	return chain, sess, b, nil
 }
 
 func (g *Gateway) start(ctx context.Context, task, workspace string) (Config, error) {
