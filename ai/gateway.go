@@ -16,8 +16,11 @@ type Config struct {
 	Disabled bool
 	// Chain is the ordered fallback chain for chat tasks.
 	Chain []Link
-	// Embedding is the one provider and model for embeddings. It has no
-	// fallback: vectors of different models cannot share an index.
+	// Embedding overrides the Gateway's embedding model ([WithEmbedding])
+	// for this workspace; the zero value uses the Gateway's. It has no
+	// fallback: vectors of different models cannot share an index. A
+	// knowledge base that checks [Gateway.EmbeddingModel] rejects vectors
+	// from an override, so give such a workspace its own base.
 	Embedding EmbeddingConfig
 	Prompts   Prompts
 	// Labels are the intents [Gateway.Classify] chooses from.
@@ -29,11 +32,13 @@ type Config struct {
 	LeadFields []string
 }
 
-// EmbeddingConfig names the embedding provider and model of a workspace.
+// EmbeddingConfig names an embedding provider and model.
 type EmbeddingConfig struct {
-	Provider   string
-	Model      string
-	Dimensions int // 0: the model's default
+	Provider string
+	Model    string
+	// Dimensions asks for vectors of this size (text-embedding-3 models);
+	// 0 uses the model's default. Set it to match a pgvector column.
+	Dimensions int
 }
 
 // Label is a classification label with a description for the model.
@@ -108,10 +113,13 @@ type MeterFunc func(ctx context.Context, rec UsageRecord) error
 // RecordAIUsage implements [Meter].
 func (f MeterFunc) RecordAIUsage(ctx context.Context, rec UsageRecord) error { return f(ctx, rec) }
 
-// Embedder is the embedding function ai/knowledge consumes; [*Gateway]
-// implements it.
+// Embedder is what ai/knowledge consumes to embed chunks and questions;
+// [*Gateway] implements it. Embed returns one vector per text, in order, and
+// the model that made them; EmbeddingModel announces the model and
+// dimensions Embed uses by default (set with [WithEmbedding]).
 type Embedder interface {
 	Embed(ctx context.Context, workspace string, texts []string) (vectors [][]float32, model string, err error)
+	EmbeddingModel() (name string, dims int)
 }
 
 // Gateway is the one door to every provider. For each call it loads the
@@ -128,6 +136,7 @@ type Gateway struct {
 	redactor *Redactor
 	logger   *slog.Logger
 	now      func() time.Time
+	embed    EmbeddingConfig
 }
 
 // GatewayOption configures a [Gateway].
@@ -166,6 +175,29 @@ func WithRedactionKey(key []byte) GatewayOption {
 		return nil
 	}
 }
+
+// WithEmbedding sets the embedding provider and model every workspace uses
+// unless its [Config.Embedding] overrides it. The provider must be
+// registered with the Gateway's Router.
+func WithEmbedding(ec EmbeddingConfig) GatewayOption {
+	return func(g *Gateway) error {
+		if _, ok := g.router.Provider(ec.Provider); !ok {
+			return fmt.Errorf("embedding.provider: %w %q", ErrUnknownProvider, ec.Provider)
+		}
+		if ec.Model == "" {
+			return fmt.Errorf("%w: embedding.model is empty", ErrInvalidInput)
+		}
+		if ec.Dimensions < 0 {
+			return fmt.Errorf("%w: embedding.dimensions is negative", ErrInvalidInput)
+		}
+		g.embed = ec
+		return nil
+	}
+}
+
+// EmbeddingModel returns the Gateway's default embedding model and
+// dimensions ([WithEmbedding]); "" and 0 when none is set.
+func (g *Gateway) EmbeddingModel() (name string, dims int) { return g.embed.Model, g.embed.Dimensions }
 
 // WithGatewayClock sets the clock for usage records and follow-up times.
 func WithGatewayClock(now func() time.Time) GatewayOption {
@@ -249,6 +281,12 @@ func (g *Gateway) Embed(ctx context.Context, workspace string, texts []string) (
 		return nil, "", fmt.Errorf("ai: embed: %w", err)
 	}
 	ec := cfg.Embedding
+	if ec == (EmbeddingConfig{}) {
+		ec = g.embed
+	}
+	if ec.Provider == "" {
+		return nil, "", fmt.Errorf("ai: embed: %w: no embedding model configured", ErrInvalidInput)
+	}
 	p, ok := g.router.Provider(ec.Provider)
 	if !ok {
 		return nil, "", fmt.Errorf("ai: embed: embedding.provider: %w %q", ErrUnknownProvider, ec.Provider)

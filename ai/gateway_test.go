@@ -487,3 +487,34 @@ func TestGatewayConcurrentUse(t *testing.T) {
 	wg.Wait()
 	assert.Len(t, m.records(), 16)
 }
+
+func TestGatewayDefaultEmbedding(t *testing.T) {
+	t.Parallel()
+	srv := aitest.New()
+	cfg := baseConfig()
+	cfg.Embedding = ai.EmbeddingConfig{}
+	g := newGateway(t, srv, cfg, ai.WithEmbedding(ai.EmbeddingConfig{Provider: "openrouter", Model: "emb-3", Dimensions: 24}))
+	var e ai.Embedder = g
+	name, dims := e.EmbeddingModel()
+	assert.Equal(t, "emb-3", name)
+	assert.Equal(t, 24, dims)
+	vecs, model, err := e.Embed(context.Background(), "ws1", []string{"hello"})
+	require.NoError(t, err)
+	assert.Equal(t, "emb-3", model)
+	assert.Equal(t, [][]float32{aitest.Embed("hello", 24)}, vecs)
+
+	// No default and no override: a clear error.
+	g = newGateway(t, srv, cfg)
+	_, _, err = g.Embed(context.Background(), "ws1", []string{"hello"})
+	require.ErrorIs(t, err, ai.ErrInvalidInput)
+	assert.Contains(t, err.Error(), "embedding")
+	name, dims = g.EmbeddingModel()
+	assert.Empty(t, name)
+	assert.Zero(t, dims)
+
+	r := newRouter(t, nil, newProvider(t, srv, "openai", ai.OpenAI))
+	_, err = ai.NewGateway(r, ai.StaticConfig{}, ai.WithEmbedding(ai.EmbeddingConfig{Provider: "x", Model: "m"}))
+	require.ErrorIs(t, err, ai.ErrUnknownProvider)
+	_, err = ai.NewGateway(r, ai.StaticConfig{}, ai.WithEmbedding(ai.EmbeddingConfig{Provider: "openai"}))
+	require.ErrorIs(t, err, ai.ErrInvalidInput)
+}
