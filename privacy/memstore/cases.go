@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/botsync/botsync/privacy"
 )
@@ -103,4 +104,38 @@ func (m *Store) OpenIncidents(_ context.Context, ws string) ([]privacy.Incident,
 		return out[a].ID < out[b].ID
 	})
 	return out, nil
+}
+
+// PutDeletion implements privacy.DeletionStore.
+func (m *Store) PutDeletion(_ context.Context, codeHash string, refs []privacy.RequestRef, _ time.Time) error {
+	if codeHash == "" || len(refs) == 0 {
+		return errors.New("privacy memstore: put deletion: code hash and at least one request are required")
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	have := m.deletions[codeHash]
+	for _, r := range refs {
+		if !slices.Contains(have, r) {
+			have = append(have, r)
+		}
+	}
+	sort.Slice(have, func(i, j int) bool {
+		if have[i].WorkspaceID != have[j].WorkspaceID {
+			return have[i].WorkspaceID < have[j].WorkspaceID
+		}
+		return have[i].RequestID < have[j].RequestID
+	})
+	m.deletions[codeHash] = have
+	return nil
+}
+
+// Deletion implements privacy.DeletionStore.
+func (m *Store) Deletion(_ context.Context, codeHash string) ([]privacy.RequestRef, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	refs, ok := m.deletions[codeHash]
+	if !ok {
+		return nil, privacy.ErrNotFound
+	}
+	return slices.Clone(refs), nil
 }

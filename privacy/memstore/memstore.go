@@ -1,6 +1,6 @@
 // Package memstore is the in-memory store of package privacy: audit trail,
-// legal holds, consents, data-subject requests, grievances, breach incidents
-// and sweep cursors. It is safe
+// legal holds, consents, data-subject requests, grievances, breach incidents,
+// Meta data-deletion codes and sweep cursors. It is safe
 // for concurrent use and is what tests and the embedded server use.
 //
 //	st := memstore.New()
@@ -18,7 +18,8 @@ import (
 
 // Store implements privacy.AuditStore, privacy.HoldStore,
 // privacy.ConsentStore, privacy.RequestStore, privacy.CursorStore,
-// privacy.AllHolds, privacy.GrievanceStore and privacy.IncidentStore.
+// privacy.AllHolds, privacy.GrievanceStore, privacy.IncidentStore and
+// privacy.DeletionStore.
 type Store struct {
 	mu       sync.Mutex
 	audit    map[string][]privacy.AuditEntry
@@ -28,6 +29,8 @@ type Store struct {
 	cursors  map[[2]string]string
 	griev    map[[2]string]privacy.Grievance
 	incs     map[[2]string]privacy.Incident
+	// deletions maps a confirmation code hash to its requests.
+	deletions map[string][]privacy.RequestRef
 }
 
 var (
@@ -39,18 +42,20 @@ var (
 	_ privacy.CursorStore    = (*Store)(nil)
 	_ privacy.GrievanceStore = (*Store)(nil)
 	_ privacy.IncidentStore  = (*Store)(nil)
+	_ privacy.DeletionStore  = (*Store)(nil)
 )
 
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		audit:    map[string][]privacy.AuditEntry{},
-		holds:    map[string]map[string]privacy.Hold{},
-		consents: map[[2]string][]privacy.ConsentRecord{},
-		requests: map[[2]string]privacy.Request{},
-		cursors:  map[[2]string]string{},
-		griev:    map[[2]string]privacy.Grievance{},
-		incs:     map[[2]string]privacy.Incident{},
+		audit:     map[string][]privacy.AuditEntry{},
+		holds:     map[string]map[string]privacy.Hold{},
+		consents:  map[[2]string][]privacy.ConsentRecord{},
+		requests:  map[[2]string]privacy.Request{},
+		cursors:   map[[2]string]string{},
+		griev:     map[[2]string]privacy.Grievance{},
+		incs:      map[[2]string]privacy.Incident{},
+		deletions: map[string][]privacy.RequestRef{},
 	}
 }
 

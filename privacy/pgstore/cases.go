@@ -140,3 +140,37 @@ WHERE workspace_id = $1 AND closed_at IS NULL ORDER BY became_aware, id`, worksp
 	out, err := collect(rows, scanIncident)
 	return out, wrap("open incidents", err)
 }
+
+// PutDeletion implements privacy.DeletionStore.
+func (s *Store) PutDeletion(ctx context.Context, codeHash string, refs []privacy.RequestRef, at time.Time) error {
+	if codeHash == "" || len(refs) == 0 {
+		return errors.New("privacy pgstore: put deletion: code hash and at least one request are required")
+	}
+	ws := make([]string, len(refs))
+	ids := make([]string, len(refs))
+	for i, r := range refs {
+		ws[i], ids[i] = r.WorkspaceID, r.RequestID
+	}
+	_, err := s.db.Exec(ctx, `
+INSERT INTO privacy_deletion_codes (code_hash, workspace_id, request_id, created_at)
+SELECT $1, w, r, $4 FROM unnest($2::text[], $3::text[]) AS t(w, r)
+ON CONFLICT DO NOTHING`, codeHash, ws, ids, at)
+	return wrap("put deletion", err)
+}
+
+// Deletion implements privacy.DeletionStore.
+func (s *Store) Deletion(ctx context.Context, codeHash string) ([]privacy.RequestRef, error) {
+	rows, err := s.db.Query(ctx, `SELECT workspace_id, request_id FROM privacy_deletion_codes
+WHERE code_hash = $1 ORDER BY workspace_id, request_id`, codeHash)
+	if err != nil {
+		return nil, wrap("deletion", err)
+	}
+	out, err := collect(rows, func(row pgx.Row) (privacy.RequestRef, error) {
+		var r privacy.RequestRef
+		return r, row.Scan(&r.WorkspaceID, &r.RequestID)
+	})
+	if err == nil && len(out) == 0 {
+		return nil, privacy.ErrNotFound
+	}
+	return out, wrap("deletion", err)
+}

@@ -1,6 +1,7 @@
 // Package pgstore is the PostgreSQL store of package privacy (PostgreSQL 15
 // or later, pgx/v5): audit trail, legal holds, consents, data-subject
-// requests, grievances, breach incidents and sweep cursors. It also holds
+// requests, grievances, breach incidents, Meta data-deletion codes and sweep
+// cursors. It also holds
 // [TableSink], a privacy.Sink that purges an expired SQL table (webhook
 // payloads, technical logs) in bounded batches.
 //
@@ -10,8 +11,10 @@
 //	holds := privacy.NewHolds(st, audit, nil)
 //	reqs := &privacy.Requests{Store: st, Holds: holds, Audit: audit, Sinks: sinks}
 //
-// Every row carries its workspace id and every query is scoped by it (sweep
-// cursors are global: the sweeper runs over all workspaces). The audit
+// Every row carries its workspace id and every query is scoped by it, with
+// two documented exceptions: sweep cursors are global (the sweeper runs over
+// all workspaces) and a Meta data-deletion code is looked up by its hash
+// alone (Meta's callback is per app, and one code may span workspaces). The audit
 // append is atomic per workspace: the primary key (workspace_id, seq) turns a
 // concurrent append into [privacy.ErrConflict], and an entry that does not
 // follow the newest one is refused the same way. The store is safe for
@@ -64,6 +67,7 @@ var (
 	_ privacy.CursorStore    = (*Store)(nil)
 	_ privacy.GrievanceStore = (*Store)(nil)
 	_ privacy.IncidentStore  = (*Store)(nil)
+	_ privacy.DeletionStore  = (*Store)(nil)
 )
 
 // New returns a store using db (migrated with [Migrate]).

@@ -25,6 +25,7 @@ type Store interface {
 	privacy.CursorStore
 	privacy.GrievanceStore
 	privacy.IncidentStore
+	privacy.DeletionStore
 }
 
 // TestStore runs the conformance suite for a privacy store. newStore must
@@ -41,6 +42,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("Cursors", func(t *testing.T) { t.Parallel(); testCursors(t, newStore(t)) })
 	t.Run("Grievances", func(t *testing.T) { t.Parallel(); testGrievances(t, newStore(t)) })
 	t.Run("Incidents", func(t *testing.T) { t.Parallel(); testIncidents(t, newStore(t)) })
+	t.Run("Deletions", func(t *testing.T) { t.Parallel(); testDeletions(t, newStore(t)) })
 }
 
 var base = time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
@@ -348,4 +350,21 @@ func testIncidents(t *testing.T, st Store) {
 	require.NoError(t, err)
 	require.Len(t, open, 1)
 	assert.Equal(t, "i1", open[0].ID)
+}
+
+func testDeletions(t *testing.T, st Store) {
+	ctx := context.Background()
+	_, err := st.Deletion(ctx, "nope")
+	require.ErrorIs(t, err, privacy.ErrNotFound)
+	require.Error(t, st.PutDeletion(ctx, "h", nil, base), "a code needs a request")
+	refs := []privacy.RequestRef{{WorkspaceID: "ws-b", RequestID: "r2"}, {WorkspaceID: "ws-a", RequestID: "r1"}}
+	require.NoError(t, st.PutDeletion(ctx, "h1", refs, base))
+	require.NoError(t, st.PutDeletion(ctx, "h1", refs[:1], base), "putting again is idempotent")
+	require.NoError(t, st.PutDeletion(ctx, "h2", []privacy.RequestRef{{WorkspaceID: "ws-a", RequestID: "r3"}}, base))
+	got, err := st.Deletion(ctx, "h1")
+	require.NoError(t, err)
+	assert.Equal(t, []privacy.RequestRef{{WorkspaceID: "ws-a", RequestID: "r1"}, {WorkspaceID: "ws-b", RequestID: "r2"}}, got)
+	got, err = st.Deletion(ctx, "h2")
+	require.NoError(t, err)
+	assert.Equal(t, []privacy.RequestRef{{WorkspaceID: "ws-a", RequestID: "r3"}}, got)
 }
