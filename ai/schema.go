@@ -69,6 +69,7 @@ func (s *schema) decode(data string, v any) error {
 		return err
 	}
 	d := json.NewDecoder(bytes.NewReader([]byte(data)))
+	d.UseNumber()
 	if err := d.Decode(v); err != nil {
 		return fmt.Errorf("%w: %v", ErrInvalidOutput, err)
 	}

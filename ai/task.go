@@ -2,6 +2,7 @@ package ai
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -33,6 +34,7 @@ type Meta struct {
 
 type taskSpec struct {
 	name         string
+	system       string // replaces the persona/rules/task prompt when set
 	instructions string
 	schema       *schema
 	conv         Conversation
@@ -62,6 +64,16 @@ func (e *TaskError) Unwrap() error { return e.Err }
 // decoded from the model's JSON; check may reject it (wrapping
 // ErrInvalidOutput), which also triggers the retry.
 func (g *Gateway) run(ctx context.Context, workspace string, cfg Config, spec taskSpec, out any, check func() error) (Meta, *Session, error) {
+	return g.runWith(ctx, workspace, cfg, spec, spec.name, spec.schema.raw(), "\nAnswer only with JSON matching the schema.", out, check)
+}
+
+// runSchema is run with a caller's wire schema; spec.schema only checks the
+// output's shape, and the system prompt is the caller's own.
+func (g *Gateway) runSchema(ctx context.Context, workspace string, cfg Config, spec taskSpec, name string, wire json.RawMessage, out any) (Meta, *Session, error) {
+	return g.runWith(ctx, workspace, cfg, spec, name, wire, "", out, nil)
+}
+
+func (g *Gateway) runWith(ctx context.Context, workspace string, cfg Config, spec taskSpec, schemaName string, wire json.RawMessage, suffix string, out any, check func() error) (Meta, *Session, error) {
 	var meta Meta
 	start := g.now()
 	fail := func(err error) (Meta, *Session, error) {
@@ -71,7 +83,7 @@ func (g *Gateway) run(ctx context.Context, workspace string, cfg Config, spec ta
 			slog.String("error", kindOf(err)))
 		return meta, nil, &TaskError{Task: spec.name, Workspace: workspace, Meta: meta, Err: err}
 	}
-	chain, sess, b, err := g.prepare(workspace, cfg, spec, "\nAnswer only with JSON matching the schema.")
+	chain, sess, b, err := g.prepare(workspace, cfg, spec, suffix)
 	if err != nil {
 		return fail(err)
 	}
@@ -81,7 +93,7 @@ func (g *Gateway) run(ctx context.Context, workspace string, cfg Config, spec ta
 	meta.LeadFields = b.fields
 	req := Request{
 		Messages: b.messages,
-		Schema:   &Schema{Name: spec.name, Schema: spec.schema.raw(), Strict: true},
+		Schema:   &Schema{Name: schemaName, Schema: wire, Strict: true},
 	}
 	var invalid error
 	for try := 0; try < 2; try++ {
@@ -144,8 +156,11 @@ func (g *Gateway) prepare(workspace string, cfg Config, spec taskSpec, suffix st
 	if err != nil {
 		return nil, nil, built{}, err
 	}
-	prompts := cfg.Prompts.withDefaults()
-	system := prompts.Persona + "\n\n" + prompts.Rules + "\n\nTask: " + spec.instructions + suffix
+	system := spec.system
+	if system == "" {
+		prompts := cfg.Prompts.withDefaults()
+		system = prompts.Persona + "\n\n" + prompts.Rules + "\n\nTask: " + spec.instructions + suffix
+	}
 	maxTurns := cfg.MaxTurns
 	if maxTurns <= 0 {
 		maxTurns = DefaultMaxTurns
