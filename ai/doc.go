@@ -55,7 +55,9 @@
 // Structured tasks ask for JSON-schema output and validate it on return;
 // an invalid output is retried once, then fails with [ErrInvalidOutput].
 // [Gateway.Draft] streams a plain-text suggestion for a person to review,
-// restoring placeholders even when one is split across chunks.
+// restoring placeholders even when one is split across chunks, and
+// [Gateway.CompleteJSON] runs another package's own structured prompt (the
+// knowledge base's answer step) through the same door.
 //
 // The package ai/aitest provides a fake OpenAI-compatible server and a
 // deterministic embedder for tests.
