@@ -17,9 +17,9 @@ func TestMemorySinkPassesSuite(t *testing.T) {
 		return privacytest.Fixture{
 			Sink:     s,
 			Category: privacy.CategoryLeadConversation,
-			Seed: func(_ context.Context, ids privacy.Identifiers, c privacy.Category, created time.Time) error {
+			Seed: func(_ context.Context, ids privacy.Identifiers, c privacy.Category, created time.Time) (string, error) {
 				s.Add(ids.WorkspaceID, ids, c, created, "hello")
-				return nil
+				return ids.SubjectIDs[0], nil
 			},
 		}
 	})
