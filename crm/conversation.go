@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -267,4 +268,75 @@ func (s *Service) Messages(ctx context.Context, workspaceID, conversationID stri
 		return nil, fmt.Errorf("crm: messages: %w", err)
 	}
 	return ms, nil
+}
+
+// InboxQuery selects conversations for an inbox view. The zero InboxQuery
+// selects every conversation.
+type InboxQuery struct {
+	Status         ConversationStatus
+	Assignee       string
+	Unassigned     bool  // only conversations without an assignee
+	Handoff        *bool // only conversations with (or without) a human handoff
+	UnreadOnly     bool
+	Channel        string
+	ChannelAccount string
+	Cursor         string // ConversationPage.Next of the previous page
+	Limit          int    // page size; 0 means 50, capped at 1000
+}
+
+// PageLimit returns q.Limit with its default and cap applied.
+func (q InboxQuery) PageLimit() int { return Query{Limit: q.Limit}.PageLimit() }
+
+// ConversationPage is one page of an inbox. Next is empty on the last page.
+type ConversationPage struct {
+	Conversations []*Conversation
+	Next          string
+}
+
+// InboxCursor is the position of a conversation in inbox order: its last
+// message time (zero when it has none) and id.
+type InboxCursor struct {
+	LastMessageAt time.Time
+	ID            string
+}
+
+// String encodes the cursor for InboxQuery.Cursor.
+func (c InboxCursor) String() string {
+	us := int64(0)
+	if !c.LastMessageAt.IsZero() {
+		us = c.LastMessageAt.UnixMicro()
+	}
+	return strconv.FormatInt(us, 10) + "." + c.ID
+}
+
+// ParseInboxCursor decodes an InboxQuery.Cursor.
+func ParseInboxCursor(s string) (InboxCursor, error) {
+	us, id, ok := strings.Cut(s, ".")
+	n, err := strconv.ParseInt(us, 10, 64)
+	if !ok || err != nil || n < 0 || id == "" || len(id) > 64 || !isHex(id) {
+		return InboxCursor{}, invalid("cursor", "malformed")
+	}
+	c := InboxCursor{ID: id}
+	if n > 0 {
+		c.LastMessageAt = time.UnixMicro(n).UTC()
+	}
+	return c, nil
+}
+
+// Inbox returns one page of the workspace's conversations matching q, most
+// recent message first. Pass the page's Next as q.Cursor for the next page.
+func (s *Service) Inbox(ctx context.Context, workspaceID string, q InboxQuery) (*ConversationPage, error) {
+	if q.Cursor != "" {
+		if _, err := ParseInboxCursor(q.Cursor); err != nil {
+			return nil, fmt.Errorf("crm: inbox: %w", err)
+		}
+	}
+	if q.Status != "" && !q.Status.valid() {
+		return nil, fmt.Errorf("crm: inbox: %w", invalid("status", "unknown conversation status"))
+	}
+	p, err := s.store.Inbox(ctx, workspaceID, q)
+	if err != nil {
+		return nil, fmt.Errorf("crm: inbox: %w", err)
+	}
+	return p, nil
 }

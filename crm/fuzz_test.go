@@ -79,3 +79,23 @@ func FuzzParseCSV(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseInboxCursor checks that any cursor either fails with a validation
+// error or round-trips.
+func FuzzParseInboxCursor(f *testing.F) {
+	f.Add("1772359200000000.0195a1b2c3d4e5f6a7b8c9d0e1f2")
+	f.Add("0.abc")
+	f.Add("-1.abc")
+	f.Add(".")
+	f.Add("99999999999999999999.a")
+	f.Fuzz(func(t *testing.T, s string) {
+		c, err := crm.ParseInboxCursor(s)
+		if err != nil {
+			return
+		}
+		again, err := crm.ParseInboxCursor(c.String())
+		if err != nil || !again.LastMessageAt.Equal(c.LastMessageAt) || again.ID != c.ID {
+			t.Fatalf("cursor does not round-trip: %q", s)
+		}
+	})
+}

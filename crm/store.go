@@ -87,6 +87,9 @@ type Store interface {
 	Conversation(ctx context.Context, workspaceID, id string) (*Conversation, error)
 	// Conversations returns a lead's conversations ordered by id.
 	Conversations(ctx context.Context, workspaceID, leadID string) ([]*Conversation, error)
+	// Inbox returns one page of the workspace's conversations matching q,
+	// most recent message first (then id descending), after q.Cursor.
+	Inbox(ctx context.Context, workspaceID string, q InboxQuery) (*ConversationPage, error)
 	// UpdateConversation applies fn to a copy and saves its status, assignee,
 	// handoff and unread fields.
 	UpdateConversation(ctx context.Context, workspaceID, id string, fn func(*Conversation) error) (*Conversation, error)

@@ -1,6 +1,7 @@
 package crmtest
 
 import (
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -211,4 +212,68 @@ func testBookings(t *testing.T, e *Env) {
 	require.NoError(t, err)
 	assert.True(t, got.Start.Equal(later.Start))
 	assert.Equal(t, b2.CalendarID, got.CalendarID)
+}
+
+func testInbox(t *testing.T, e *Env) {
+	ctx := t.Context()
+	var convs []*crm.Conversation
+	for i := range 5 {
+		l := mustLead(t, e, crm.Phone(fmt.Sprintf("+9198000007%02d", i)))
+		c, err := e.Svc.OpenConversation(ctx, ws, l.ID, "whatsapp", "pn_1")
+		require.NoError(t, err)
+		convs = append(convs, c)
+	}
+	// Messages arrive on 0, 1, 2, 3 in the order 2, 0, 3, 1; 4 has none.
+	for i, idx := range []int{2, 0, 3, 1} {
+		_, _, err := e.Svc.RecordMessage(ctx, ws, crm.Message{
+			ConversationID: convs[idx].ID, ProviderID: fmt.Sprintf("inbox.%d", i), Direction: crm.Inbound,
+			At: e.Clock.Now().Add(time.Duration(i+1) * time.Minute),
+		})
+		require.NoError(t, err)
+	}
+	resolved, handoff := crm.StatusResolved, true
+	_, err := e.Svc.UpdateConversation(ctx, ws, convs[3].ID, crm.ConversationUpdate{Status: &resolved, MarkRead: true})
+	require.NoError(t, err)
+	_, err = e.Svc.UpdateConversation(ctx, ws, convs[0].ID, crm.ConversationUpdate{Assignee: ptr("u1"), Handoff: &handoff})
+	require.NoError(t, err)
+
+	ids := func(q crm.InboxQuery) []string {
+		t.Helper()
+		var out []string
+		for {
+			p, err := e.Svc.Inbox(ctx, ws, q)
+			require.NoError(t, err)
+			for _, c := range p.Conversations {
+				out = append(out, c.ID)
+			}
+			if p.Next == "" {
+				return out
+			}
+			q.Cursor = p.Next
+		}
+	}
+	id := func(idx ...int) []string {
+		var out []string
+		for _, i := range idx {
+			out = append(out, convs[i].ID)
+		}
+		return out
+	}
+	assert.Equal(t, id(1, 3, 0, 2, 4), ids(crm.InboxQuery{}), "most recent message first, silent ones last")
+	assert.Equal(t, id(1, 3, 0, 2, 4), ids(crm.InboxQuery{Limit: 2}), "paging keeps the order")
+	assert.Equal(t, id(1, 0, 2, 4), ids(crm.InboxQuery{Status: crm.StatusOpen, Limit: 1}))
+	assert.Equal(t, id(0), ids(crm.InboxQuery{Assignee: "u1"}))
+	assert.Equal(t, id(1, 3, 2, 4), ids(crm.InboxQuery{Unassigned: true}))
+	assert.Equal(t, id(0), ids(crm.InboxQuery{Handoff: ptr(true)}))
+	assert.Equal(t, id(1, 0, 2), ids(crm.InboxQuery{UnreadOnly: true}))
+	assert.Empty(t, ids(crm.InboxQuery{ChannelAccount: "pn_2"}))
+	assert.Len(t, ids(crm.InboxQuery{Channel: "whatsapp"}), 5)
+
+	_, err = e.Svc.Inbox(ctx, ws, crm.InboxQuery{Cursor: "nope"})
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	_, err = e.Svc.Inbox(ctx, ws, crm.InboxQuery{Status: "closed"})
+	assert.ErrorIs(t, err, crm.ErrInvalid)
+	p, err := e.Svc.Inbox(ctx, other, crm.InboxQuery{})
+	require.NoError(t, err)
+	assert.Empty(t, p.Conversations, "another workspace sees none")
 }

@@ -82,6 +82,7 @@ func TestStore(t *testing.T, newStore NewStore) {
 		"Fields":                  testFields,
 		"ConversationsMessages":   testConversations,
 		"MessageInsertConcurrent": testMessageConcurrent,
+		"Inbox":                   testInbox,
 		"Bookings":                testBookings,
 		"Merge":                   testMerge,
 		"DeleteAndExport":         testDeleteExport,

@@ -232,3 +232,76 @@ func (s *Store) Bookings(_ context.Context, wsID, leadID string) ([]*crm.Booking
 	})
 	return out, nil
 }
+
+// Inbox implements crm.Store.
+func (s *Store) Inbox(_ context.Context, wsID string, q crm.InboxQuery) (*crm.ConversationPage, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var after *crm.InboxCursor
+	if q.Cursor != "" {
+		c, err := crm.ParseInboxCursor(q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		after = &c
+	}
+	var hits []*crm.Conversation
+	for _, c := range s.peek(wsID).convs {
+		if inboxMatch(c, q) && (after == nil || inboxBefore(*after, inboxPos(c))) {
+			hits = append(hits, c)
+		}
+	}
+	slices.SortFunc(hits, func(a, b *crm.Conversation) int {
+		switch pa, pb := inboxPos(a), inboxPos(b); {
+		case inboxBefore(pa, pb):
+			return -1
+		case inboxBefore(pb, pa):
+			return 1
+		}
+		return 0
+	})
+	limit := q.PageLimit()
+	page := &crm.ConversationPage{}
+	if len(hits) > limit {
+		hits = hits[:limit]
+		page.Next = inboxPos(hits[limit-1]).String()
+	}
+	for _, c := range hits {
+		cc := *c
+		page.Conversations = append(page.Conversations, &cc)
+	}
+	return page, nil
+}
+
+// inboxPos is a conversation's position in inbox order, at the microsecond
+// precision cursors carry.
+func inboxPos(c *crm.Conversation) crm.InboxCursor {
+	t := c.LastMessageAt
+	if !t.IsZero() {
+		t = t.Truncate(time.Microsecond)
+	}
+	return crm.InboxCursor{LastMessageAt: t, ID: c.ID}
+}
+
+// inboxBefore reports whether a comes before b: later last message first,
+// then greater id first.
+func inboxBefore(a, b crm.InboxCursor) bool {
+	if !a.LastMessageAt.Equal(b.LastMessageAt) {
+		return a.LastMessageAt.After(b.LastMessageAt)
+	}
+	return a.ID > b.ID
+}
+
+func inboxMatch(c *crm.Conversation, q crm.InboxQuery) bool {
+	switch {
+	case q.Status != "" && c.Status != q.Status,
+		q.Assignee != "" && c.Assignee != q.Assignee,
+		q.Unassigned && c.Assignee != "",
+		q.Handoff != nil && c.Handoff != *q.Handoff,
+		q.UnreadOnly && c.Unread == 0,
+		q.Channel != "" && c.Channel != q.Channel,
+		q.ChannelAccount != "" && c.ChannelAccount != q.ChannelAccount:
+		return false
+	}
+	return true
+}

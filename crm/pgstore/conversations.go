@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -188,4 +191,73 @@ func (s *Store) InsertMessage(ctx context.Context, ws string, m *crm.Message, ac
 		return nil, false, err
 	}
 	return existing, false, nil
+}
+
+// Inbox implements crm.Store with keyset paging on the inbox index.
+func (s *Store) Inbox(ctx context.Context, ws string, q crm.InboxQuery) (*crm.ConversationPage, error) {
+	args := []any{ws}
+	conds := []string{"workspace_id = $1"}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	const pos = "COALESCE(last_message_at, 'epoch'::timestamptz)"
+	if q.Cursor != "" {
+		c, err := crm.ParseInboxCursor(q.Cursor)
+		if err != nil {
+			return nil, err
+		}
+		at := time.Unix(0, 0).UTC()
+		if !c.LastMessageAt.IsZero() {
+			at = c.LastMessageAt
+		}
+		args = append(args, at, c.ID)
+		conds = append(conds, fmt.Sprintf("(%s, id) < ($%d, $%d)", pos, len(args)-1, len(args)))
+	}
+	if q.Status != "" {
+		add("status = ?", string(q.Status))
+	}
+	if q.Assignee != "" {
+		add("assignee = ?", q.Assignee)
+	}
+	if q.Unassigned {
+		conds = append(conds, "assignee = ''")
+	}
+	if q.Handoff != nil {
+		add("handoff = ?", *q.Handoff)
+	}
+	if q.UnreadOnly {
+		conds = append(conds, "unread > 0")
+	}
+	if q.Channel != "" {
+		add("channel = ?", q.Channel)
+	}
+	if q.ChannelAccount != "" {
+		add("channel_account = ?", q.ChannelAccount)
+	}
+	limit := q.PageLimit()
+	args = append(args, limit+1)
+	rows, err := s.db.Query(ctx, `SELECT `+convCols+` FROM crm_conversations WHERE `+strings.Join(conds, " AND ")+
+		` ORDER BY `+pos+` DESC, id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, mapErr(err)
+	}
+	defer rows.Close()
+	page := &crm.ConversationPage{}
+	for rows.Next() {
+		c, err := scanConv(rows)
+		if err != nil {
+			return nil, err
+		}
+		page.Conversations = append(page.Conversations, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr(err)
+	}
+	if len(page.Conversations) > limit {
+		page.Conversations = page.Conversations[:limit]
+		last := page.Conversations[limit-1]
+		page.Next = crm.InboxCursor{LastMessageAt: last.LastMessageAt, ID: last.ID}.String()
+	}
+	return page, nil
 }

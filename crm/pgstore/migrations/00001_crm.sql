@@ -105,6 +105,10 @@ CREATE TABLE crm_conversations (
     FOREIGN KEY (workspace_id, lead_id) REFERENCES crm_leads (workspace_id, id) ON DELETE CASCADE
 );
 
+-- Inbox order: most recent message first.
+CREATE INDEX crm_conversations_inbox ON crm_conversations
+    (workspace_id, (COALESCE(last_message_at, 'epoch'::timestamptz)) DESC, id DESC);
+
 CREATE TABLE crm_messages (
     workspace_id    text        NOT NULL,
     id              text        NOT NULL,
