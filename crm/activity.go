@@ -73,3 +73,11 @@ type CallDetails struct {
 	SyncSource string        `json:"sync_source,omitempty"` // e.g. "android"
 	UserID     string        `json:"user_id,omitempty"`     // the member whose phone it was
 }
+
+// orSystem returns a, or the system actor when a has no kind.
+func (a Actor) orSystem() Actor {
+	if a.Kind == "" {
+		a.Kind = ActorSystem
+	}
+	return a
+}

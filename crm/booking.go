@@ -144,7 +144,7 @@ func (s *Service) Book(ctx context.Context, workspaceID, leadID string, slot Int
 		}
 		return nil, fmt.Errorf("crm: book: %w", err)
 	}
-	act := Activity{ID: s.newID(), LeadID: leadID, Type: ActivityBooking, Actor: actor, At: now, RefID: b.ID, Text: string(b.Status)}
+	act := Activity{ID: s.newID(), LeadID: leadID, Type: ActivityBooking, Actor: actor.orSystem(), At: now, RefID: b.ID, Text: string(b.Status)}
 	if _, err := s.store.AddActivities(ctx, workspaceID, []Activity{act}); err != nil {
 		return nil, fmt.Errorf("crm: book: %w", err)
 	}
@@ -178,7 +178,7 @@ func (s *Service) SetBookingStatus(ctx context.Context, workspaceID, id string, 
 			return nil, fmt.Errorf("crm: booking status: cancel calendar event: %w", err)
 		}
 	}
-	act := Activity{ID: s.newID(), LeadID: b.LeadID, Type: ActivityBooking, Actor: actor, At: now, RefID: b.ID, Text: string(status)}
+	act := Activity{ID: s.newID(), LeadID: b.LeadID, Type: ActivityBooking, Actor: actor.orSystem(), At: now, RefID: b.ID, Text: string(status)}
 	if _, err := s.store.AddActivities(ctx, workspaceID, []Activity{act}); err != nil {
 		return nil, fmt.Errorf("crm: booking status: %w", err)
 	}
@@ -233,7 +233,7 @@ func (s *Service) Reschedule(ctx context.Context, workspaceID, id string, slot I
 			s.logger.WarnContext(ctx, "crm: cancel the rescheduled booking's old event", "booking_id", id, "error", err)
 		}
 	}
-	act := Activity{ID: s.newID(), LeadID: b.LeadID, Type: ActivityBooking, Actor: actor, At: now, RefID: b.ID, Text: "rescheduled"}
+	act := Activity{ID: s.newID(), LeadID: b.LeadID, Type: ActivityBooking, Actor: actor.orSystem(), At: now, RefID: b.ID, Text: "rescheduled"}
 	if _, err := s.store.AddActivities(ctx, workspaceID, []Activity{act}); err != nil {
 		return nil, fmt.Errorf("crm: reschedule: %w", err)
 	}

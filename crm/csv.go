@@ -334,7 +334,7 @@ func (s *Service) ImportCSV(ctx context.Context, workspaceID string, r io.Reader
 			l.Source.Channel = "import"
 		}
 		leads[i] = l
-		acts[i] = Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityImport, Actor: actor, At: now}
+		acts[i] = Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityImport, Actor: actor.orSystem(), At: now}
 	}
 	err = s.store.ImportLeads(ctx, workspaceID, leads, acts)
 	var ice *IdentityConflictError

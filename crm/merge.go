@@ -24,7 +24,7 @@ func (s *Service) Merge(ctx context.Context, workspaceID, winnerID, loserID stri
 	l, err := s.store.MergeLeads(ctx, workspaceID, winnerID, loserID, func(w, l *Lead) (Activity, error) {
 		MergeProfile(w, l)
 		w.UpdatedAt = now
-		return Activity{ID: s.newID(), LeadID: w.ID, Type: ActivityMerge, Actor: actor, At: now, RefID: l.ID}, nil
+		return Activity{ID: s.newID(), LeadID: w.ID, Type: ActivityMerge, Actor: actor.orSystem(), At: now, RefID: l.ID}, nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("crm: merge: %w", err)

@@ -186,7 +186,7 @@ func (s *Service) FindOrCreate(ctx context.Context, workspaceID string, c Contac
 		ID: s.newID(), WorkspaceID: workspaceID, Name: trimSpace(c.Name), Source: c.Source,
 		CreatedAt: now, UpdatedAt: now, LastActivityAt: now,
 	}
-	act := Activity{ID: s.newID(), LeadID: lead.ID, Type: ActivityCreated, Actor: c.Actor, At: now, Text: c.Source.Channel}
+	act := Activity{ID: s.newID(), LeadID: lead.ID, Type: ActivityCreated, Actor: c.Actor.orSystem(), At: now, Text: c.Source.Channel}
 	l, created, err := s.store.FindOrCreateLead(ctx, workspaceID, ids, lead, act)
 	if err != nil {
 		return nil, false, fmt.Errorf("crm: find or create: %w", err)

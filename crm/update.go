@@ -96,14 +96,14 @@ func (s *Service) Update(ctx context.Context, workspaceID, id string, u LeadUpda
 			return nil, err
 		}
 		if u.profileChanged() {
-			acts = append(acts, Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityUpdated, Actor: actor, At: now})
+			acts = append(acts, Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityUpdated, Actor: actor.orSystem(), At: now})
 		}
 		if u.Stage != nil && *u.Stage != l.Stage {
-			acts = append(acts, Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityStageChange, Actor: actor, At: now, FromStage: l.Stage, ToStage: *u.Stage})
+			acts = append(acts, Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityStageChange, Actor: actor.orSystem(), At: now, FromStage: l.Stage, ToStage: *u.Stage})
 			l.Stage = *u.Stage
 		}
 		if u.Assignee != nil && *u.Assignee != l.Assignee {
-			acts = append(acts, Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityAssign, Actor: actor, At: now, RefID: *u.Assignee})
+			acts = append(acts, Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityAssign, Actor: actor.orSystem(), At: now, RefID: *u.Assignee})
 			l.Assignee = *u.Assignee
 		}
 		l.UpdatedAt = now
@@ -129,7 +129,7 @@ func (s *Service) MoveStage(ctx context.Context, workspaceID, id, stage string, 
 		if l.Stage == stage {
 			return nil, nil
 		}
-		a := Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityStageChange, Actor: actor, At: now, FromStage: l.Stage, ToStage: stage}
+		a := Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityStageChange, Actor: actor.orSystem(), At: now, FromStage: l.Stage, ToStage: stage}
 		l.Stage, l.UpdatedAt = stage, now
 		return []Activity{a}, nil
 	})
@@ -169,10 +169,10 @@ func (s *Service) tag(ctx context.Context, workspaceID, id string, actor Actor, 
 			switch {
 			case add && !has:
 				l.Tags = append(l.Tags, t)
-				acts = append(acts, Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityTag, Actor: actor, At: now, Tag: t})
+				acts = append(acts, Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityTag, Actor: actor.orSystem(), At: now, Tag: t})
 			case !add && has:
 				l.Tags = slices.DeleteFunc(l.Tags, func(x string) bool { return x == t })
-				acts = append(acts, Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityUntag, Actor: actor, At: now, Tag: t})
+				acts = append(acts, Activity{ID: s.newID(), LeadID: l.ID, Type: ActivityUntag, Actor: actor.orSystem(), At: now, Tag: t})
 			}
 		}
 		slices.Sort(l.Tags)
@@ -196,7 +196,7 @@ func (s *Service) Note(ctx context.Context, workspaceID, id, text string, actor 
 	if len(text) > 10_000 {
 		return nil, fmt.Errorf("crm: note: %w", invalid("text", "longer than 10000 bytes"))
 	}
-	a := Activity{ID: s.newID(), LeadID: id, Type: ActivityNote, Actor: actor, At: s.now(), Text: text}
+	a := Activity{ID: s.newID(), LeadID: id, Type: ActivityNote, Actor: actor.orSystem(), At: s.now(), Text: text}
 	if _, err := s.store.AddActivities(ctx, workspaceID, []Activity{a}); err != nil {
 		return nil, fmt.Errorf("crm: note: %w", err)
 	}
