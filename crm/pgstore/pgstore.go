@@ -8,7 +8,8 @@
 // packages (store an inbound message and queue its job together). Every row
 // carries its workspace id and every statement is scoped by it.
 //
-// Find-or-create is one statement (one round trip): a CTE claims the
+// Find-or-create is one statement (one round trip once pgx has prepared it on
+// the connection; see TestRoundTrips): a CTE claims the
 // identities with INSERT … ON CONFLICT DO NOTHING and creates the lead only
 // when it claimed all of them, so concurrent webhooks for one new contact
 // create one lead (a loser of the race retries and finds the winner's lead).
