@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Service is the CRM: validation, normalisation and activity logging on top
@@ -158,6 +159,17 @@ func required(kv ...string) error {
 
 func trimSpace(s string) string { return strings.TrimSpace(s) }
 
+// truncate cuts s to at most n bytes on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
 // Contact describes a person as a channel reports them: the identities a
 // webhook carries and what else it knows.
 type Contact struct {
@@ -183,7 +195,7 @@ func (s *Service) FindOrCreate(ctx context.Context, workspaceID string, c Contac
 	}
 	now := s.now()
 	lead := &Lead{
-		ID: s.newID(), WorkspaceID: workspaceID, Name: trimSpace(c.Name), Source: c.Source,
+		ID: s.newID(), WorkspaceID: workspaceID, Name: truncate(trimSpace(c.Name), maxProfileField), Source: c.Source,
 		CreatedAt: now, UpdatedAt: now, LastActivityAt: now,
 	}
 	act := Activity{ID: s.newID(), LeadID: lead.ID, Type: ActivityCreated, Actor: c.Actor.orSystem(), At: now, Text: c.Source.Channel}

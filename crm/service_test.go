@@ -105,3 +105,14 @@ func TestNoPIIInErrorsOrLogs(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestFindOrCreateTruncatesLongNames(t *testing.T) {
+	t.Parallel()
+	svc, err := crm.New(memstore.New())
+	require.NoError(t, err)
+	long := strings.Repeat("é", 600) // 1200 bytes
+	l, _, err := svc.FindOrCreate(t.Context(), "ws", crm.Contact{Identities: []crm.Identity{crm.Email("a@b.co")}, Name: long})
+	require.NoError(t, err)
+	assert.Len(t, l.Name, 1000)
+	assert.True(t, strings.HasPrefix(long, l.Name))
+}

@@ -31,6 +31,9 @@ func (u LeadUpdate) profileChanged() bool {
 		u.Consent != nil || u.MarketingOptOut != nil || len(u.Custom) > 0
 }
 
+// maxProfileField bounds the free-text profile fields.
+const maxProfileField = 1000
+
 // Update validates and applies u: the stage must be in the pipeline, custom
 // fields must be defined and well typed, the callback phone must parse.
 // Stage and assignee changes are logged as their own activities, the rest as
@@ -45,6 +48,15 @@ func (s *Service) Update(ctx context.Context, workspaceID, id string, u LeadUpda
 		if callback, err = NormalizePhone(*u.CallbackPhone, s.region(workspaceID)); err != nil {
 			return nil, fmt.Errorf("crm: update lead: %w", invalid("callback_phone", "not a valid phone number"))
 		}
+	}
+	for field, v := range map[string]*string{"name": u.Name, "city": u.City, "interest": u.Interest,
+		"budget": u.Budget, "timeline": u.Timeline, "exam_status": u.ExamStatus, "assignee": u.Assignee} {
+		if v != nil && len(*v) > maxProfileField {
+			return nil, fmt.Errorf("crm: update lead: %w", invalid(field, fmt.Sprintf("longer than %d bytes", maxProfileField)))
+		}
+	}
+	if len(u.ScoreReasons) > 20 {
+		return nil, fmt.Errorf("crm: update lead: %w", invalid("score_reasons", "more than 20 reasons"))
 	}
 	if u.Stage != nil && *u.Stage != "" && !hasStage(stages, *u.Stage) {
 		return nil, fmt.Errorf("crm: update lead: %w", invalid("stage", "not in the pipeline"))

@@ -222,6 +222,8 @@ func testUpdate(t *testing.T, e *Env) {
 		"custom.hostel":     {Custom: map[string]string{"hostel": "maybe"}},
 		"custom.unknown":    {Custom: map[string]string{"unknown": "x"}},
 		"callback_phone":    {CallbackPhone: ptr("12")},
+		"name":              {Name: ptr(strings.Repeat("x", 1001))},
+		"score_reasons":     {Score: ptr(1), ScoreReasons: make([]string, 21)},
 	}
 	for field, upd := range bad {
 		_, err := e.Svc.Update(ctx, ws, l.ID, upd, system)
