@@ -120,3 +120,20 @@ func NormalizeEmail(raw string) (string, error) {
 	}
 	return s, nil
 }
+
+// PhoneVariants returns the E.164 spellings other systems may use for the
+// canonical number e164 (as NormalizePhone returns it), the canonical form
+// first: a Brazilian mobile also without its ninth digit, a Mexican number
+// also with the old mobile prefix 1. Other numbers have one spelling. It is
+// meant for matching records written by systems that do not normalise.
+func PhoneVariants(e164 string) []string {
+	out := []string{e164}
+	switch {
+	case strings.HasPrefix(e164, "+55") && len(e164) == 14 && e164[5] == '9':
+		// +55 AA 9XXXX-XXXX → +55 AA XXXX-XXXX
+		out = append(out, e164[:5]+e164[6:])
+	case strings.HasPrefix(e164, "+52") && len(e164) == 13:
+		out = append(out, "+521"+e164[3:])
+	}
+	return out
+}

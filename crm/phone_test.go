@@ -198,3 +198,19 @@ func TestMemCalendar(t *testing.T) {
 	require.NoError(t, cal.Cancel(ctx, id))
 	assert.ErrorIs(t, cal.Cancel(ctx, id), crm.ErrNotFound)
 }
+
+func TestPhoneVariants(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, []string{"+5511987654321", "+551187654321"}, crm.PhoneVariants("+5511987654321"))
+	assert.Equal(t, []string{"+551133334444"}, crm.PhoneVariants("+551133334444"))
+	assert.Equal(t, []string{"+525512345678", "+5215512345678"}, crm.PhoneVariants("+525512345678"))
+	assert.Equal(t, []string{"+919876543210"}, crm.PhoneVariants("+919876543210"))
+	// Every variant normalises back to the canonical number.
+	for _, canon := range []string{"+5511987654321", "+525512345678"} {
+		for _, v := range crm.PhoneVariants(canon) {
+			got, err := crm.NormalizePhone(v, "")
+			require.NoError(t, err)
+			assert.Equal(t, canon, got)
+		}
+	}
+}
