@@ -96,6 +96,11 @@ type Requests struct {
 	CodeTTL     time.Duration
 	MaxAttempts int
 	Now         func() time.Time
+	// Expand, when set, completes a new request's identifiers before they
+	// are saved (the CRM's lead ids and every identity of those leads, see
+	// crmsink.Sink.Expand), so that sinks keyed by any identifier find the
+	// subject even after another sink erased the lead.
+	Expand func(ctx context.Context, id Identifiers) (Identifiers, error)
 }
 
 func (q *Requests) now() time.Time {
@@ -121,6 +126,14 @@ func (q *Requests) Open(ctx context.Context, id string, typ RequestType, ids Ide
 		return Request{}, errors.New("privacy: request workspace is required")
 	case ids.Empty():
 		return Request{}, ErrNoIdentifiers
+	}
+	if q.Expand != nil {
+		more, err := q.Expand(ctx, ids)
+		if err != nil {
+			return Request{}, fmt.Errorf("privacy: open request: expand identifiers: %w", err)
+		}
+		more.WorkspaceID = ids.WorkspaceID
+		ids = more
 	}
 	now := q.now()
 	r := Request{ID: id, Type: typ, State: StateReceived, Identifiers: ids, Source: source, CreatedAt: now, UpdatedAt: now}
