@@ -122,6 +122,7 @@ type Query struct {
 	Custom       map[string]string // custom field key → canonical value (equality)
 	Channel      string            // Source.Channel
 	Campaign     string            // Source.Campaign
+	AdID         string            // Source.AdID
 	MinScore     *int              // score ≥
 	MaxScore     *int              // score ≤
 	ActiveAfter  time.Time         // LastActivityAt ≥

@@ -24,7 +24,7 @@ func testSearch(t *testing.T, e *Env) {
 		l, _, err := e.Svc.FindOrCreate(ctx, ws, crm.Contact{
 			Identities: []crm.Identity{crm.Phone(fmt.Sprintf("+9198000001%02d", i))},
 			Name:       fmt.Sprintf("Lead %02d", i),
-			Source:     crm.Source{Channel: []string{"whatsapp", "instagram"}[i%2], Campaign: "c1"},
+			Source:     crm.Source{Channel: []string{"whatsapp", "instagram"}[i%2], Campaign: "c1", AdID: fmt.Sprintf("ad%d", i%4)},
 		})
 		require.NoError(t, err)
 		ids = append(ids, l.ID)
@@ -62,6 +62,7 @@ func testSearch(t *testing.T, e *Env) {
 	assert.Equal(t, 5, count(crm.Query{Tags: []string{"hot", "vip"}}))
 	assert.Equal(t, 13, count(crm.Query{Channel: "whatsapp"}))
 	assert.Equal(t, 25, count(crm.Query{Campaign: "c1"}))
+	assert.Equal(t, 7, count(crm.Query{AdID: "ad0"}))
 	assert.Equal(t, 12, count(crm.Query{Custom: map[string]string{"course": "BBA"}}))
 	assert.Equal(t, 6, count(crm.Query{MinScore: ptr(40), MaxScore: ptr(60)}))
 	assert.Equal(t, 3, count(crm.Query{ActiveAfter: t0.Add(-2 * time.Minute)}))

@@ -45,6 +45,7 @@ func matches(l *crm.Lead, q crm.Query, text string) bool {
 		q.Stage != "" && l.Stage != q.Stage,
 		q.Channel != "" && l.Source.Channel != q.Channel,
 		q.Campaign != "" && l.Source.Campaign != q.Campaign,
+		q.AdID != "" && l.Source.AdID != q.AdID,
 		q.Assignee != "" && l.Assignee != q.Assignee,
 		q.MinScore != nil && l.Score < *q.MinScore,
 		q.MaxScore != nil && l.Score > *q.MaxScore,

@@ -68,6 +68,9 @@ func buildWhere(ws string, q crm.Query) (string, []any) {
 	if q.Campaign != "" {
 		add("l.source_campaign = ?", q.Campaign)
 	}
+	if q.AdID != "" {
+		add("l.source_ad_id = ?", q.AdID)
+	}
 	if q.Assignee != "" {
 		add("l.assignee = ?", q.Assignee)
 	}
