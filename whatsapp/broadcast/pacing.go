@@ -1,0 +1,203 @@
+package broadcast
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// Messaging-limit tiers: unique business-initiated recipients per rolling
+// 24 hours.
+var tiers = map[string]int{
+	"TIER_50": 50, "TIER_250": 250, "TIER_1K": 1000, "TIER_2K": 2000, "TIER_10K": 10000,
+	"TIER_100K": 100000, "TIER_UNLIMITED": 0,
+}
+
+// TierBudget budgets sends against each phone number's messaging-limit
+// tier: at most N unique recipients per rolling 24 hours. A recipient
+// already messaged within the window does not count again. It is safe for
+// concurrent use and keeps its window in memory; share one per process.
+type TierBudget struct {
+	now func() time.Time
+
+	mu     sync.Mutex
+	limits map[string]int
+	nums   map[string]*window24
+}
+
+type window24 struct {
+	seen  map[string]time.Time
+	queue []contactAt // in time order
+}
+
+type contactAt struct {
+	contact string
+	at      time.Time
+}
+
+// NewTierBudget returns an empty budget (every number unlimited) on clock
+// now (nil: time.Now).
+func NewTierBudget(now func() time.Time) *TierBudget {
+	if now == nil {
+		now = time.Now
+	}
+	return &TierBudget{now: now, limits: map[string]int{}, nums: map[string]*window24{}}
+}
+
+// SetLimit sets a number's unique recipients per 24 hours (0: unlimited).
+func (b *TierBudget) SetLimit(phoneNumberID string, perDay int) error {
+	if perDay < 0 {
+		return invalid("messaging_limit", "must not be negative")
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.limits[phoneNumberID] = perDay
+	return nil
+}
+
+// SetTier sets a number's limit from the tier the API reports
+// (messaging_limit_tier: "TIER_1K", "TIER_10K", "TIER_100K",
+// "TIER_UNLIMITED"…).
+func (b *TierBudget) SetTier(phoneNumberID, tier string) error {
+	n, ok := tiers[strings.ToUpper(tier)]
+	if !ok {
+		return invalid("messaging_limit_tier", "unknown tier")
+	}
+	return b.SetLimit(phoneNumberID, n)
+}
+
+// Admit reserves room for one message from the number to contact. When the
+// tier is used up it returns false and when the oldest recipient leaves
+// the window.
+func (b *TierBudget) Admit(phoneNumberID, contact string) (bool, time.Time) {
+	now := b.now()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	limit := b.limits[phoneNumberID]
+	if limit == 0 {
+		return true, time.Time{}
+	}
+	w := b.nums[phoneNumberID]
+	if w == nil {
+		w = &window24{seen: map[string]time.Time{}}
+		b.nums[phoneNumberID] = w
+	}
+	cut := now.Add(-24 * time.Hour)
+	i := 0
+	for ; i < len(w.queue) && !w.queue[i].at.After(cut); i++ {
+		if w.seen[w.queue[i].contact].Equal(w.queue[i].at) {
+			delete(w.seen, w.queue[i].contact)
+		}
+	}
+	w.queue = w.queue[i:]
+	if _, ok := w.seen[contact]; ok {
+		w.seen[contact] = now
+		w.queue = append(w.queue, contactAt{contact, now})
+		return true, time.Time{}
+	}
+	if len(w.seen) >= limit {
+		for _, e := range w.queue {
+			if w.seen[e.contact].Equal(e.at) {
+				return false, e.at.Add(24 * time.Hour)
+			}
+		}
+		return false, now.Add(time.Minute)
+	}
+	w.seen[contact] = now
+	w.queue = append(w.queue, contactAt{contact, now})
+	return true, time.Time{}
+}
+
+// Used returns how many unique recipients the number messaged in the last
+// 24 hours.
+func (b *TierBudget) Used(phoneNumberID string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	w := b.nums[phoneNumberID]
+	if w == nil {
+		return 0
+	}
+	cut := b.now().Add(-24 * time.Hour)
+	n := 0
+	for _, at := range w.seen {
+		if at.After(cut) {
+			n++
+		}
+	}
+	return n
+}
+
+// bucket returns the campaign's token bucket in this process (burst 1, so
+// no one-second window ever holds more than the rate).
+func (s *Service) bucket(workspaceID, campaignID string, mps int) *rate.Limiter {
+	k := workspaceID + "\x00" + campaignID
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	b := s.buckets[k]
+	if b == nil {
+		b = rate.NewLimiter(rate.Limit(mps), 1)
+		s.buckets[k] = b
+	} else if b.Limit() != rate.Limit(mps) {
+		b.SetLimitAt(s.now(), rate.Limit(mps))
+	}
+	return b
+}
+
+// waitSlot waits for the campaign bucket's next slot.
+func (s *Service) waitSlot(ctx context.Context, b *rate.Limiter) error {
+	now := s.now()
+	r := b.ReserveN(now, 1)
+	d := r.DelayFrom(now)
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		r.CancelAt(s.now())
+		return ctx.Err()
+	}
+}
+
+// quietUntil returns when the quiet hours covering now end in the
+// recipient's zone (the campaign's when the recipient has none), or zero
+// when sending is allowed.
+func (q *QuietHours) quietUntil(now time.Time, tz string) (time.Time, error) {
+	if q == nil {
+		return time.Time{}, nil
+	}
+	if tz == "" {
+		tz = q.TimeZone
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		loc, err = time.LoadLocation(q.TimeZone)
+		if err != nil {
+			return time.Time{}, fmt.Errorf("broadcast: quiet hours time zone: %w", err)
+		}
+	}
+	local := now.In(loc)
+	mins := local.Hour()*60 + local.Minute()
+	in := false
+	if q.Start < q.End {
+		in = mins >= q.Start && mins < q.End
+	} else {
+		in = mins >= q.Start || mins < q.End
+	}
+	if !in {
+		return time.Time{}, nil
+	}
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, loc)
+	end := day.Add(time.Duration(q.End) * time.Minute)
+	if !end.After(local) {
+		end = day.AddDate(0, 0, 1).Add(time.Duration(q.End) * time.Minute)
+	}
+	return end, nil
+}
