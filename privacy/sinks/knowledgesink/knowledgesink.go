@@ -379,4 +379,3 @@ func nextIsDigit(s string, i int) bool {
 	}
 	return false
 }
-
