@@ -6,8 +6,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // Messaging-limit tiers: unique business-initiated recipients per rolling
@@ -131,27 +129,48 @@ func (b *TierBudget) Used(phoneNumberID string) int {
 	return n
 }
 
-// bucket returns the campaign's token bucket in this process (burst 1, so
-// no one-second window ever holds more than the rate).
-func (s *Service) bucket(workspaceID, campaignID string, mps int) *rate.Limiter {
+// slots paces one campaign in this process: a token bucket of burst 1 in
+// integer nanoseconds (GCRA), so that no half-open one-second window ever
+// holds more than the rate, without float drift.
+type slots struct {
+	mu       sync.Mutex
+	interval time.Duration
+	next     time.Time
+}
+
+// bucket returns the campaign's pacing in this process.
+func (s *Service) bucket(workspaceID, campaignID string, mps int) *slots {
 	k := workspaceID + "\x00" + campaignID
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	b := s.buckets[k]
 	if b == nil {
-		b = rate.NewLimiter(rate.Limit(mps), 1)
+		b = &slots{}
 		s.buckets[k] = b
-	} else if b.Limit() != rate.Limit(mps) {
-		b.SetLimitAt(s.now(), rate.Limit(mps))
 	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	// round up: never faster than mps
+	b.interval = (time.Second + time.Duration(mps) - 1) / time.Duration(mps)
 	return b
 }
 
-// waitSlot waits for the campaign bucket's next slot.
-func (s *Service) waitSlot(ctx context.Context, b *rate.Limiter) error {
-	now := s.now()
-	r := b.ReserveN(now, 1)
-	d := r.DelayFrom(now)
+// reserve returns the time of the next free slot and takes it.
+func (b *slots) reserve(now time.Time) time.Time {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	at := b.next
+	if at.Before(now) {
+		at = now
+	}
+	b.next = at.Add(b.interval)
+	return at
+}
+
+// waitSlot waits for the campaign's next slot. A slot given up (ctx
+// ended) is not returned: pacing errs on the slow side.
+func (s *Service) waitSlot(ctx context.Context, b *slots) error {
+	d := b.reserve(s.now()).Sub(s.now())
 	if d <= 0 {
 		return nil
 	}
@@ -161,7 +180,6 @@ func (s *Service) waitSlot(ctx context.Context, b *rate.Limiter) error {
 	case <-t.C:
 		return nil
 	case <-ctx.Done():
-		r.CancelAt(s.now())
 		return ctx.Err()
 	}
 }

@@ -102,22 +102,62 @@ func (s *Service) Run(ctx context.Context, workspaceID, campaignID string, opts 
 			return err
 		}
 	}
+	r := &run{s: s, owner: cfg.owner}
+	c, err := s.store.Campaign(ctx, workspaceID, campaignID)
+	if err != nil {
+		return fmt.Errorf("broadcast: run: %w", err)
+	}
+	r.c = c
+	bg := context.WithoutCancel(ctx)
+	jobs := make(chan Recipient)
+	var workers, outstanding sync.WaitGroup
+	for range cfg.workers {
+		workers.Go(func() {
+			for rc := range jobs {
+				if !r.handle(ctx, bg, rc) {
+					r.releaseAll(bg, []Recipient{rc})
+				}
+				outstanding.Done()
+			}
+		})
+	}
+	watchDone := make(chan struct{})
+	go r.watch(ctx, cfg.refresh, watchDone)
+	err = r.loop(ctx, bg, cfg, jobs, &outstanding)
+	close(jobs)
+	workers.Wait()
+	close(watchDone)
+	return err
+}
+
+// loop claims batches and feeds them to the workers; the next batch is
+// claimed while the previous one is still in flight.
+func (r *run) loop(ctx, bg context.Context, cfg runConfig, jobs chan<- Recipient, outstanding *sync.WaitGroup) error {
+	s := r.s
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		c, err := s.store.Campaign(ctx, workspaceID, campaignID)
+		c, err := s.store.Campaign(ctx, r.c.WorkspaceID, r.c.ID)
 		if err != nil {
 			return fmt.Errorf("broadcast: run: %w", err)
 		}
-		if c.State != StateRunning {
+		if c.State != StateRunning || r.stop.Load() {
 			return nil
 		}
+		r.setCampaign(c)
 		now := s.now()
 		n := min(cfg.batch, max(1, c.Rate))
-		batch, err := s.store.Claim(ctx, workspaceID, campaignID, cfg.owner, n, now, now.Add(cfg.lease))
+		batch, err := s.store.Claim(ctx, c.WorkspaceID, c.ID, r.owner, n, now, now.Add(cfg.lease))
 		if err != nil {
 			return fmt.Errorf("broadcast: run: claim: %w", err)
+		}
+		if len(batch) == 0 {
+			outstanding.Wait()
+			batch, err = s.store.Claim(ctx, c.WorkspaceID, c.ID, r.owner, n, s.now(), s.now().Add(cfg.lease))
+			if err != nil {
+				return fmt.Errorf("broadcast: run: claim: %w", err)
+			}
 		}
 		if len(batch) == 0 {
 			done, wait, err := s.idle(ctx, c, cfg.idle)
@@ -133,8 +173,34 @@ func (s *Service) Run(ctx context.Context, workspaceID, campaignID string, opts 
 			}
 			continue
 		}
-		if err := s.sendBatch(ctx, c, cfg, batch); err != nil {
-			return err
+		// A new opt-out (STOP, 131050, user_preferences) after planning
+		// still stops the send.
+		keys := make([]string, len(batch))
+		for i, rc := range batch {
+			keys[i] = rc.To
+		}
+		sup, err := s.store.Suppressed(ctx, c.WorkspaceID, keys)
+		if err != nil {
+			r.releaseAll(bg, batch)
+			return fmt.Errorf("broadcast: run: %w", err)
+		}
+		for i, rc := range batch {
+			if _, ok := sup[rc.To]; ok {
+				r.skip(bg, rc, SkipOptedOut)
+				continue
+			}
+			if r.stop.Load() {
+				r.releaseAll(bg, batch[i:])
+				break
+			}
+			outstanding.Add(1)
+			select {
+			case <-ctx.Done():
+				outstanding.Done()
+				r.releaseAll(bg, batch[i:])
+				return ctx.Err()
+			case jobs <- rc:
+			}
 		}
 	}
 }
@@ -167,75 +233,28 @@ func (s *Service) idle(ctx context.Context, c *Campaign, idle time.Duration) (bo
 	return false, wait, nil
 }
 
-// run is the state of one batch.
+// run is the state of one Run call.
 type run struct {
 	s     *Service
-	c     *Campaign
 	owner string
 	stop  atomic.Bool
 	// hold delays every worker (throttling errors), as Unix nanoseconds.
 	hold atomic.Int64
+
+	mu sync.Mutex
+	c  *Campaign
 }
 
-func (s *Service) sendBatch(ctx context.Context, c *Campaign, cfg runConfig, batch []Recipient) error {
-	r := &run{s: s, c: c, owner: cfg.owner}
-	bg := context.WithoutCancel(ctx)
-	// A new opt-out (STOP, 131050, user_preferences) after planning still
-	// stops the send.
-	keys := make([]string, len(batch))
-	for i, rc := range batch {
-		keys[i] = rc.To
-	}
-	sup, err := s.store.Suppressed(ctx, c.WorkspaceID, keys)
-	if err != nil {
-		r.releaseAll(bg, batch)
-		return fmt.Errorf("broadcast: run: %w", err)
-	}
-	jobs := make(chan Recipient)
-	var wg sync.WaitGroup
-	handled := make([]atomic.Bool, len(batch))
-	idx := map[int64]int{}
-	for i, rc := range batch {
-		idx[rc.Seq] = i
-	}
-	for range min(cfg.workers, len(batch)) {
-		wg.Go(func() {
-			for rc := range jobs {
-				if r.handle(ctx, bg, rc) {
-					handled[idx[rc.Seq]].Store(true)
-				}
-			}
-		})
-	}
-	refreshDone := make(chan struct{})
-	go r.watch(ctx, cfg.refresh, refreshDone)
-feed:
-	for _, rc := range batch {
-		if _, ok := sup[rc.To]; ok {
-			r.skip(bg, rc, SkipOptedOut)
-			handled[idx[rc.Seq]].Store(true)
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			break feed
-		case jobs <- rc:
-		}
-		if r.stop.Load() {
-			break
-		}
-	}
-	close(jobs)
-	wg.Wait()
-	close(refreshDone)
-	var left []Recipient
-	for i, rc := range batch {
-		if !handled[i].Load() {
-			left = append(left, rc)
-		}
-	}
-	r.releaseAll(bg, left)
-	return nil
+func (r *run) setCampaign(c *Campaign) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.c = c
+}
+
+func (r *run) campaign() *Campaign {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.c
 }
 
 // watch stops the batch when the campaign stops running elsewhere.
@@ -249,7 +268,8 @@ func (r *run) watch(ctx context.Context, every time.Duration, done <-chan struct
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			c, err := r.s.store.Campaign(ctx, r.c.WorkspaceID, r.c.ID)
+			c := r.campaign()
+			c, err := r.s.store.Campaign(ctx, c.WorkspaceID, c.ID)
 			if err == nil && c.State != StateRunning {
 				r.stop.Store(true)
 				return
@@ -260,7 +280,7 @@ func (r *run) watch(ctx context.Context, every time.Duration, done <-chan struct
 
 // update applies fn to a recipient this run still leases.
 func (r *run) update(ctx context.Context, rc Recipient, want RecipientStatus, fn func(*Recipient)) error {
-	_, err := r.s.store.UpdateRecipient(ctx, r.c.WorkspaceID, r.c.ID, rc.Seq, func(x *Recipient) error {
+	_, err := r.s.store.UpdateRecipient(ctx, rc.WorkspaceID, rc.CampaignID, rc.Seq, func(x *Recipient) error {
 		if x.Status != want || x.LeaseOwner != r.owner {
 			return ErrLeaseLost
 		}
@@ -295,7 +315,7 @@ func (r *run) skip(ctx context.Context, rc Recipient, why SkipReason) {
 // claimed state (sent, failed, deferred or lost), false when it is to be
 // released unsent.
 func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
-	s, c := r.s, r.c
+	s, c := r.s, r.campaign()
 	if r.stop.Load() || ctx.Err() != nil {
 		return false
 	}
@@ -352,7 +372,7 @@ func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
 
 // outcome records the answer of a send whose intent was recorded.
 func (r *run) outcome(ctx context.Context, rc Recipient, res *whatsapp.SendResult, sendErr error) {
-	s, c := r.s, r.c
+	s, c := r.s, r.campaign()
 	now := s.now()
 	if sendErr == nil {
 		_, err := s.store.UpdateRecipient(ctx, c.WorkspaceID, c.ID, rc.Seq, func(x *Recipient) error {
@@ -440,7 +460,8 @@ func (r *run) updateSending(ctx context.Context, rc Recipient, fn func(*Recipien
 
 func (r *run) autoPause(ctx context.Context, p Pause) {
 	r.stop.Store(true)
-	r.s.autoPause(ctx, r.c.WorkspaceID, r.c.ID, p)
+	c := r.campaign()
+	r.s.autoPause(ctx, c.WorkspaceID, c.ID, p)
 }
 
 // errorCode returns the Cloud API error code and title of a send error.

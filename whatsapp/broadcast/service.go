@@ -11,8 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/botsync/botsync/whatsapp"
 )
 
@@ -57,7 +55,7 @@ type Service struct {
 	attempts   int
 
 	mu      sync.Mutex
-	buckets map[string]*rate.Limiter
+	buckets map[string]*slots
 	windows map[string]*failureWindow
 }
 
@@ -227,7 +225,7 @@ func New(store Store, sender Sender, opts ...Option) (*Service, error) {
 	s := &Service{store: store, sender: sender, now: time.Now, logger: slog.New(slog.DiscardHandler),
 		auto:      AutoPause{Window: 5 * time.Minute, MinSamples: 20, Threshold: 0.2, SpamCooldown: whatsapp.DefaultRetryInHoursWait},
 		reconcile: time.Hour, attempts: 5, newID: randomID,
-		buckets: map[string]*rate.Limiter{}, windows: map[string]*failureWindow{}}
+		buckets: map[string]*slots{}, windows: map[string]*failureWindow{}}
 	for _, o := range opts {
 		if o == nil {
 			continue
