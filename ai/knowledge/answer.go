@@ -99,6 +99,8 @@ type Scores struct {
 	TopSimilarity float64
 	// TopScore is the best fused score.
 	TopScore float64
+	// TopCoverage is the best share of the question's words found in a hit.
+	TopCoverage float64
 	// Retrieved is the number of hits; Context the number shown to the model.
 	Retrieved, Context int
 }
@@ -115,17 +117,26 @@ type Answer struct {
 	Hits []Hit
 }
 
-// Thresholds decide NoKnowledge before any model call.
+// Thresholds decide NoKnowledge before any model call. A hit is relevant
+// when its similarity reaches MinSimilarity or its lexical coverage of the
+// question reaches MinCoverage; without a relevant hit the answer is
+// NoKnowledge.
 type Thresholds struct {
-	// MinSimilarity: when no hit reaches it the answer is NoKnowledge.
+	// MinSimilarity is the cosine similarity that makes a hit relevant.
 	MinSimilarity float64
-	// MinContextSimilarity: hits below it are not shown to the model.
+	// MinContextSimilarity: hits below it (and below MinCoverage) are not
+	// shown to the model.
 	MinContextSimilarity float64
+	// MinCoverage is the share of the question's informative words (see
+	// TextTerms; a word also matches a longer word it begins, so "fee"
+	// matches "fees") that a hit's title, heading and text must contain to
+	// be relevant on lexical evidence alone. Zero disables the rule.
+	MinCoverage float64
 }
 
 // DefaultThresholds suit OpenAI's text-embedding-3 models; tune them per
 // embedder.
-var DefaultThresholds = Thresholds{MinSimilarity: 0.30, MinContextSimilarity: 0.20}
+var DefaultThresholds = Thresholds{MinSimilarity: 0.30, MinContextSimilarity: 0.20, MinCoverage: 0.67}
 
 const (
 	maxQuestionBytes = 4096
@@ -195,22 +206,28 @@ func (b *Base) Answer(ctx context.Context, workspace, question string, conversat
 		return Answer{}, fmt.Errorf("knowledge: answer: %w", err)
 	}
 	ans := Answer{Hits: res.Hits, Scores: Scores{Retrieved: len(res.Hits)}}
+	th := b.cfg.thresholds
+	terms := TextTerms(question)
+	relevant := false
+	var context []Hit
 	for i, h := range res.Hits {
 		if i == 0 || h.Similarity > ans.Scores.TopSimilarity {
 			ans.Scores.TopSimilarity = h.Similarity
 		}
 		ans.Scores.TopScore = max(ans.Scores.TopScore, h.Score)
-	}
-	th := b.cfg.thresholds
-	if len(res.Hits) == 0 || ans.Scores.TopSimilarity < th.MinSimilarity {
-		ans.Decision, ans.Reason = NoKnowledge, "no retrieved passage is similar enough to the question"
-		return ans, nil
-	}
-	var context []Hit
-	for _, h := range res.Hits {
-		if h.Similarity >= th.MinContextSimilarity {
+		cov := coverage(terms, &h.Chunk)
+		ans.Scores.TopCoverage = max(ans.Scores.TopCoverage, cov)
+		lexical := th.MinCoverage > 0 && cov >= th.MinCoverage
+		if h.Similarity >= th.MinSimilarity || lexical {
+			relevant = true
+		}
+		if h.Similarity >= th.MinContextSimilarity || lexical {
 			context = append(context, h)
 		}
+	}
+	if !relevant {
+		ans.Decision, ans.Reason = NoKnowledge, "no retrieved passage is relevant enough to the question"
+		return ans, nil
 	}
 	ans.Scores.Context = len(context)
 
@@ -315,4 +332,23 @@ func truncateUTF8(s string, n int) string {
 		n--
 	}
 	return s[:n]
+}
+
+// coverage is the share of terms found in the chunk's title, heading and
+// text; a term of 3+ letters also matches a longer word it begins.
+func coverage(terms []string, c *Chunk) float64 {
+	if len(terms) == 0 {
+		return 0
+	}
+	words := Terms(c.Title + " " + c.Heading + " " + c.Text)
+	n := 0
+	for _, t := range terms {
+		for _, w := range words {
+			if w == t || (utf8.RuneCountInString(t) >= 3 && strings.HasPrefix(w, t)) {
+				n++
+				break
+			}
+		}
+	}
+	return float64(n) / float64(len(terms))
 }

@@ -132,3 +132,15 @@ func TestEstimateTokens(t *testing.T) {
 	assert.Equal(t, 3, EstimateTokens("a b c"))
 	assert.Equal(t, 4, EstimateTokens("admissions open")) // 15 bytes: ⌈15/4⌉ beats 2 words
 }
+
+func TestParseTextHeadings(t *testing.T) {
+	t.Parallel()
+	text := "Refund policy\n\nFees are refunded within 15 days.\n\nNote: this line ends with a colon:\n\nLast line without body"
+	d := parseText(text)
+	require.Len(t, d.blocks, 4)
+	assert.Equal(t, blockHeading, d.blocks[0].kind)
+	assert.Equal(t, "Refund policy", d.blocks[0].title)
+	assert.Equal(t, blockParagraph, d.blocks[1].kind)
+	assert.Equal(t, blockParagraph, d.blocks[2].kind, "closing punctuation keeps a paragraph")
+	assert.Equal(t, blockParagraph, d.blocks[3].kind, "a heading needs a following paragraph")
+}

@@ -184,22 +184,38 @@ func extract(s *Source) (document, error) {
 	return document{}, invalid("source.format", "unknown format %d", int(s.Format))
 }
 
-// parseText splits plain text into paragraphs at blank lines.
+// parseText splits plain text into paragraphs at blank lines. A short
+// single-line paragraph without closing punctuation that is followed by
+// another paragraph ("Refund policy") is taken as a section heading.
 func parseText(text string) document {
 	d := document{text: text}
-	open := false
+	open, lines := false, 0
 	forLines(text, func(start, end int, blank bool) {
 		switch {
 		case blank:
 			open = false
 		case open:
 			d.blocks[len(d.blocks)-1].end = end
+			lines++
 		default:
+			if n := len(d.blocks); n > 0 && lines == 1 && d.blocks[n-1].kind == blockParagraph {
+				promoteHeading(text, &d.blocks[n-1])
+			}
 			d.blocks = append(d.blocks, block{kind: blockParagraph, start: start, end: end})
-			open = true
+			open, lines = true, 1
 		}
 	})
 	return d
+}
+
+// promoteHeading turns a one-line paragraph into a level-2 heading when it
+// looks like one: at most eight words, no closing punctuation.
+func promoteHeading(text string, b *block) {
+	line := strings.TrimSpace(text[b.start:b.end])
+	if line == "" || len(strings.Fields(line)) > 8 || strings.ContainsAny(line[len(line)-1:], ".!?:;,)\"|") || strings.HasSuffix(line, "।") {
+		return
+	}
+	b.kind, b.level, b.title = blockHeading, 2, line
 }
 
 // forLines calls fn for every line of text with its byte span (without

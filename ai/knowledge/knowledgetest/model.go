@@ -78,6 +78,9 @@ func (m ExtractiveModel) CompleteJSON(_ context.Context, _ string, req knowledge
 	if len(q) == 0 {
 		return HumanReply(), nil
 	}
+	// Score each passage by its words, then pick the best sentence of the
+	// passages that score best: sentence words count fully, the passage's
+	// title and heading half.
 	best, bestScore := -1, 0
 	for i, p := range req.Context {
 		if s := overlap(q, p.Title+" "+p.Heading+" "+p.Text); s > bestScore {
@@ -87,14 +90,22 @@ func (m ExtractiveModel) CompleteJSON(_ context.Context, _ string, req knowledge
 	if best < 0 || float64(bestScore) < min*float64(len(q)) {
 		return HumanReply(), nil
 	}
-	p := req.Context[best]
-	sentence, sScore := "", -1
-	for _, s := range splitSentences(p.Text) {
-		if sc := overlap(q, s); sc > sScore {
-			sentence, sScore = s, sc
+	var (
+		id, sentence string
+		sScore       = -1.0
+	)
+	for _, p := range req.Context {
+		if overlap(q, p.Title+" "+p.Heading+" "+p.Text) < bestScore {
+			continue
+		}
+		ctx := float64(overlap(q, p.Title+" "+p.Heading)) / 2
+		for _, s := range splitSentences(p.Text) {
+			if sc := float64(overlap(q, s)) + ctx; sc > sScore {
+				id, sentence, sScore = p.ChunkID, s, sc
+			}
 		}
 	}
-	return Reply(sentence, knowledge.ModelCitation{ChunkID: p.ChunkID, Quote: sentence}), nil
+	return Reply(sentence, knowledge.ModelCitation{ChunkID: id, Quote: sentence}), nil
 }
 
 // overlap counts the query terms found in text, a term matching a word it

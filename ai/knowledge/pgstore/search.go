@@ -87,7 +87,7 @@ func (s *Store) plan(ctx context.Context, tx pgx.Tx, ws string, q knowledge.Quer
 	err := tx.QueryRow(ctx, `
 SELECT m.id, (SELECT count(*) FROM (SELECT 1 FROM knowledge_chunks c
                 WHERE c.workspace_id = $1 AND c.model_id = m.id LIMIT $4) n)
-FROM knowledge_models m WHERE m.name = $2 AND m.dims = $3`, ws, q.Model, len(q.Vector), s.cfg.exactBelow).Scan(&modelID, &count)
+FROM knowledge_models m WHERE m.name = $2 AND m.dims = $3`, ws, q.Model, len(q.Vector), max(s.cfg.exactBelow, 1)).Scan(&modelID, &count)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return plan{}, nil
 	}
