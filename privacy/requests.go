@@ -89,8 +89,11 @@ type Requests struct {
 	Sinks []Sink
 	Holds *Holds
 	Audit *AuditLog
-	// Strategies picks the erasure strategy per category (default delete).
-	Strategies map[Category]Strategy
+	// Strategies picks the erasure strategy per category (default delete);
+	// SinkStrategies, keyed by sink name, overrides it for one sink (the
+	// vault crypto-shreds what the CRM deletes).
+	Strategies     map[Category]Strategy
+	SinkStrategies map[string]Strategy
 	// CodeTTL is how long a verification code lives (default 15 minutes);
 	// MaxAttempts how many wrong codes reject the request (default 5).
 	CodeTTL     time.Duration
@@ -281,6 +284,11 @@ func (q *Requests) Process(ctx context.Context, workspaceID, id string) (Request
 			if err != nil {
 				return fail(err)
 			}
+			if rc.Action == "held" {
+				if err := q.audit(ctx, r, "request.held:"+sink.Name()+"/"+string(cat)); err != nil {
+					return fail(err)
+				}
+			}
 			r.Receipts = append(r.Receipts, rc)
 			if err := q.Store.PutRequest(ctx, r); err != nil {
 				return fail(err)
@@ -313,6 +321,9 @@ func (q *Requests) act(ctx context.Context, r Request, sink Sink, cat Category) 
 			}
 		}
 		strategy := q.Strategies[cat]
+		if st, ok := q.SinkStrategies[sink.Name()]; ok {
+			strategy = st
+		}
 		if strategy == "" {
 			strategy = StrategyDelete
 		}
