@@ -162,7 +162,9 @@ func TestCampaignValidation(t *testing.T) {
 		{"rate", func(c *broadcast.Campaign) { c.Rate = 5000 }},
 		{"template.buttons[0].sub_type", func(c *broadcast.Campaign) { c.Template.Buttons[0].SubType = "call" }},
 		{"quiet_hours", func(c *broadcast.Campaign) { c.QuietHours = &broadcast.QuietHours{Start: 60, End: 60, TimeZone: "UTC"} }},
-		{"quiet_hours.time_zone", func(c *broadcast.Campaign) { c.QuietHours = &broadcast.QuietHours{Start: 60, End: 120, TimeZone: "Mars/Base"} }},
+		{"quiet_hours.time_zone", func(c *broadcast.Campaign) {
+			c.QuietHours = &broadcast.QuietHours{Start: 60, End: 120, TimeZone: "Mars/Base"}
+		}},
 		{"id", func(c *broadcast.Campaign) { c.ID = "a:b" }},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
