@@ -105,18 +105,7 @@ func (s *Server) createOrder(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) fetchOrder(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	o, ok := s.orders[r.PathValue("id")]
-	var out billing.Order
-	if ok {
-		out = *o
-	}
-	s.mu.Unlock()
-	if !ok {
-		notFound(w)
-		return
-	}
-	writeJSON(w, out)
+	serveCopy(s, w, s.orders, r.PathValue("id"))
 }
 
 func (s *Server) orderPayments(w http.ResponseWriter, r *http.Request) {
@@ -222,18 +211,7 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) fetchRefund(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	ref, ok := s.refunds[r.PathValue("id")]
-	var out billing.Refund
-	if ok {
-		out = *ref
-	}
-	s.mu.Unlock()
-	if !ok {
-		notFound(w)
-		return
-	}
-	writeJSON(w, out)
+	serveCopy(s, w, s.refunds, r.PathValue("id"))
 }
 
 func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) {
@@ -450,11 +428,16 @@ func (s *Server) createPaymentLink(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) fetchPaymentLink(w http.ResponseWriter, r *http.Request) {
+	serveCopy(s, w, s.links, r.PathValue("id"))
+}
+
+// serveCopy writes a copy of m[id] taken under the server's lock, or 404.
+func serveCopy[T any](s *Server, w http.ResponseWriter, m map[string]*T, id string) {
 	s.mu.Lock()
-	l, ok := s.links[r.PathValue("id")]
-	var out billing.PaymentLink
+	v, ok := m[id]
+	var out T
 	if ok {
-		out = *l
+		out = *v
 	}
 	s.mu.Unlock()
 	if !ok {
