@@ -3,33 +3,47 @@
 // checks, one deadline engine for every legal clock, and a hash-chained audit
 // trail.
 //
-// This package is being built in steps (see the README). Present today:
+// What it offers:
 //
 //   - Retention policy: data categories, rules with triggers, and
 //     [Compile], which rejects a rule below a legal floor of the India
 //     (DPDP, CERT-In, Companies Act) or GDPR profile, naming category, rule
 //     and clause.
 //   - Legal holds ([Holds]): scoped by workspace, subject, category and time
-//     range; [Holds.Check] fails closed; placing and releasing are audited.
+//     range; [Holds.Check] fails closed; placing and releasing are audited;
+//     the sweeper, erasure and the Meta callback all honour them.
 //   - Deadlines: [Period] arithmetic in hours, days, business days (with a
 //     holiday [Calendar]; India's national holidays as data) and calendar
 //     months, clocks with pauses and extensions ([Deadline]), and the
 //     grievance, request and breach rules.
+//   - Grievances and breach incidents as records with their clocks
+//     ([Cases]): due, overdue and escalation queries across a workspace.
 //   - Audit trail: append-only, hash-chained per workspace ([AuditLog],
 //     [VerifyChain]).
 //   - Consent records and the purpose check ([CheckPurpose]) with the DPDP
 //     rules for children.
 //   - Sinks ([Sink]): how the engine reaches data it does not own;
-//     privacytest.TestSink is the conformance suite integrators run.
-//   - Data-subject requests ([Requests]): identifiers saved first, code
-//     verification (constant time, expiry, attempt limit), fan-out with a
-//     receipt per sink and category, retries that skip finished sinks, holds
-//     respected, and an erasure certificate chained into the audit trail.
+//     privacytest.TestSink is the conformance suite integrators run. The
+//     platform's own sinks live in privacy/sinks (crmsink, knowledgesink,
+//     vaultsink) and privacy/pgstore (pgstore.TableSink for any table of
+//     expiring rows).
+//   - Data-subject requests ([Requests]): identifiers expanded and saved
+//     first, code verification (constant time, expiry, attempt limit),
+//     fan-out with a receipt per sink and category, retries that skip
+//     finished sinks, holds respected, and an erasure certificate chained
+//     into the audit trail ([VerifyCertificate]).
+//   - Access exports as JSON ([ExportDocument]) and CSV ([WriteCSV], with
+//     spreadsheet formula injection neutralised).
+//   - Meta's data-deletion callback ([MetaDeletion]): opens a verified
+//     erasure request and serves its status by an unguessable confirmation
+//     code as an HTML page or JSON, without personal data.
 //   - The retention [Sweeper]: bounded batches, a saved cursor, holds.
 //
-// Stores: privacy/memstore (in memory). Still to come: a PostgreSQL store,
-// sinks for crm, ai/knowledge and vault, CSV export, the Meta data-deletion
-// status page, grievances and breach incidents as records.
+// Stores: privacy/memstore (in memory) and privacy/pgstore (PostgreSQL),
+// both checked by privacytest.TestStore. Everything here is safe for
+// concurrent use when its stores are; errors match the package's sentinels
+// ([ErrNotFound], [ErrConflict], [ErrHeld], [ErrBadState], …) with
+// errors.Is and never contain personal data.
 //
 // Usage:
 //
@@ -39,4 +53,10 @@
 //	cal := privacy.IndiaCalendar(now)
 //	ack := privacy.Start(privacy.GrievanceAcknowledge, "grievance-17", received)
 //	due, _ := ack.Due(cal, now)
+//
+//	reqs := &privacy.Requests{Store: st, Audit: audit, Holds: holds, Sinks: sinks}
+//	_, err = reqs.Open(ctx, "dsr-1", privacy.RequestErasure, ids, "whatsapp")
+//	code, err := reqs.IssueCode(ctx, ws, "dsr-1") // send it to the person
+//	err = reqs.Verify(ctx, ws, "dsr-1", typedCode)
+//	r, err := reqs.Process(ctx, ws, "dsr-1") // r.Receipts, r.Certificate
 package privacy
