@@ -248,7 +248,7 @@ func (s *Store) Counts(_ context.Context, workspaceID, campaignID string) (broad
 		case broadcast.StatusFailed:
 			c.FailedByCode[r.ErrorCode]++
 		case broadcast.StatusPending:
-			if c.NextAt.IsZero() || r.NotBefore.Before(c.NextAt) {
+			if !r.NotBefore.IsZero() && (c.NextAt.IsZero() || r.NotBefore.Before(c.NextAt)) {
 				c.NextAt = r.NotBefore
 			}
 		}

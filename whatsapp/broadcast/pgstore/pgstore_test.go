@@ -1,0 +1,70 @@
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/botsync/botsync/internal/pgtest"
+	"github.com/botsync/botsync/whatsapp/broadcast"
+	"github.com/botsync/botsync/whatsapp/broadcast/broadcasttest"
+	"github.com/botsync/botsync/whatsapp/broadcast/pgstore"
+)
+
+func newStore(t *testing.T) broadcast.Store {
+	pool := pgtest.Postgres(t)
+	require.NoError(t, pgstore.Migrate(context.Background(), pool))
+	return pgstore.New(pool)
+}
+
+func TestStore(t *testing.T) {
+	t.Parallel()
+	broadcasttest.TestStore(t, newStore)
+}
+
+func TestCrashSafety(t *testing.T) {
+	t.Parallel()
+	broadcasttest.TestCrashSafety(t, newStore)
+}
+
+func TestConcurrentPools(t *testing.T) {
+	t.Parallel()
+	broadcasttest.TestConcurrentPools(t, newStore)
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Postgres(t)
+	require.NoError(t, pgstore.Migrate(context.Background(), pool))
+	require.NoError(t, pgstore.Migrate(context.Background(), pool))
+}
+
+// TestHundredThousandRecipients loads a 100,000-recipient plan with COPY
+// and claims and counts over it.
+func TestHundredThousandRecipients(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("loads 100,000 rows")
+	}
+	ctx := context.Background()
+	s := newStore(t)
+	const n = 100_000
+	start := time.Now()
+	require.NoError(t, s.AddRecipients(ctx, "ws1", "big", broadcasttest.NewRecipients(n)))
+	load := time.Since(start)
+	t.Logf("COPY of %d recipients: %v", n, load)
+	counts, err := s.Counts(ctx, "ws1", "big")
+	require.NoError(t, err)
+	assert.Equal(t, n, counts.Planned)
+	got, err := s.Claim(ctx, "ws1", "big", "w1", 1000, broadcasttest.T0, broadcasttest.T0.Add(time.Minute))
+	require.NoError(t, err)
+	require.Len(t, got, 1000)
+	assert.Equal(t, int64(1), got[0].Seq)
+	assert.Equal(t, int64(1000), got[999].Seq)
+	page, err := s.Recipients(ctx, "ws1", "big", "", 99_990, 100)
+	require.NoError(t, err)
+	assert.Len(t, page, 10)
+}
