@@ -61,14 +61,20 @@ type Receipt struct {
 
 // PurgeRequest asks a sink to delete one category's records older than
 // Cutoff, at most Limit of them, continuing after Cursor; rows covered by
-// Holds must survive.
+// Holds must survive. When WorkspaceID is set, only that workspace's records
+// are purged (a closed workspace's data); otherwise every workspace's.
 type PurgeRequest struct {
-	Category Category
+	Category    Category
+	WorkspaceID string
 	Cutoff   time.Time
 	Limit    int
 	Cursor   string
 	Holds    []Hold
 }
+
+// InScope reports whether a record of workspace ws is in the request's
+// workspace scope.
+func (p PurgeRequest) InScope(ws string) bool { return p.WorkspaceID == "" || p.WorkspaceID == ws }
 
 // Held reports whether a record of the workspace and subject created at t is
 // covered by one of the request's holds.

@@ -206,7 +206,8 @@ func (s *TableSink) holdSQL(holds []privacy.Hold, cat privacy.Category, args []a
 }
 
 // Purge implements privacy.Sink: one statement deletes up to Limit expired,
-// unheld rows with ids above the cursor, in id order; the cursor is the
+// unheld rows (of req.WorkspaceID only, when set) with ids above the
+// cursor, in id order; the cursor is the
 // highest id deleted. A hold naming a subject covers the whole workspace
 // when the table has no subject column (fail closed).
 func (s *TableSink) Purge(ctx context.Context, req privacy.PurgeRequest) (privacy.PurgeResult, error) {
@@ -226,7 +227,13 @@ func (s *TableSink) Purge(ctx context.Context, req privacy.PurgeRequest) (privac
 		}
 		after = n
 	}
-	held, args := s.holdSQL(req.Holds, req.Category, []any{after, req.Cutoff, req.Limit})
+	args := []any{after, req.Cutoff, req.Limit}
+	scope := ""
+	if req.WorkspaceID != "" {
+		args = append(args, req.WorkspaceID)
+		scope = fmt.Sprintf(" AND %s = $4", s.ws)
+	}
+	held, args := s.holdSQL(req.Holds, req.Category, args)
 	var (
 		n    int
 		last *int64
@@ -234,12 +241,12 @@ func (s *TableSink) Purge(ctx context.Context, req privacy.PurgeRequest) (privac
 	err := s.db.QueryRow(ctx, fmt.Sprintf(`
 WITH batch AS (
     SELECT %[2]s AS id FROM %[1]s
-    WHERE %[2]s > $1 AND %[3]s < $2 AND NOT (%[4]s)
+    WHERE %[2]s > $1 AND %[3]s < $2%[5]s AND NOT (%[4]s)
     ORDER BY %[2]s LIMIT $3
 ), gone AS (
     DELETE FROM %[1]s AS t USING batch WHERE t.%[2]s = batch.id RETURNING t.%[2]s AS id
 )
-SELECT count(*), max(id) FROM gone`, s.table, s.id, s.at, held), args...).Scan(&n, &last)
+SELECT count(*), max(id) FROM gone`, s.table, s.id, s.at, held, scope), args...).Scan(&n, &last)
 	if err != nil {
 		return res, fmt.Errorf("privacy pgstore: %s: purge: %w", s.cfg.Name, err)
 	}

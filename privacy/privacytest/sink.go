@@ -170,7 +170,7 @@ func (s *MemorySink) Purge(_ context.Context, req privacy.PurgeRequest) (privacy
 		if len(r.ids.SubjectIDs) > 0 {
 			subject = r.ids.SubjectIDs[0]
 		}
-		if r.cat == req.Category && r.created.Before(req.Cutoff) && !req.Held(r.ws, subject, r.created) {
+		if r.cat == req.Category && req.InScope(r.ws) && r.created.Before(req.Cutoff) && !req.Held(r.ws, subject, r.created) {
 			res.Deleted++
 			continue
 		}

@@ -39,7 +39,7 @@ func Person(ws string, n int) privacy.Identifiers {
 // idempotent and stays in its subject and workspace, purge works in bounded
 // batches with a cursor, deletes only expired rows of the category and keeps
 // rows under a hold (by time range, and by subject when the sink has
-// subjects). newFixture must return an empty sink each call.
+// subjects), and can be limited to one workspace. newFixture must return an empty sink each call.
 func TestSink(t *testing.T, newFixture func(t *testing.T) Fixture) {
 	t.Helper()
 	ctx := context.Background()
@@ -181,6 +181,16 @@ func TestSink(t *testing.T, newFixture func(t *testing.T) Fixture) {
 		deleted, _ = purgeAll(t, f, privacy.PurgeRequest{Category: f.Category, Cutoff: cutoff, Limit: 100, Holds: req.Holds})
 		if deleted != 0 {
 			t.Fatalf("second purge deleted %d, want 0", deleted)
+		}
+	})
+
+	t.Run("PurgeOneWorkspace", func(t *testing.T) {
+		f := newFixture(t)
+		seed(t, f, alice, old)
+		seed(t, f, aliceElsewhere, old)
+		deleted, _ := purgeAll(t, f, privacy.PurgeRequest{Category: f.Category, WorkspaceID: "ws-b", Cutoff: cutoff, Limit: 10})
+		if deleted != 1 || count(t, f, aliceElsewhere) != 0 || count(t, f, alice) == 0 {
+			t.Fatalf("a purge of ws-b deleted %d; it must delete ws-b's record and nothing of ws-a", deleted)
 		}
 	})
 

@@ -264,7 +264,7 @@ func (s *Sink) Purge(ctx context.Context, req privacy.PurgeRequest) (privacy.Pur
 		res.Done = true
 		return res, nil
 	}
-	if s.workspaces == nil {
+	if s.workspaces == nil && req.WorkspaceID == "" {
 		return res, errors.New("crmsink: purge needs WithWorkspaces")
 	}
 	var cur cursor
@@ -273,11 +273,14 @@ func (s *Sink) Purge(ctx context.Context, req privacy.PurgeRequest) (privacy.Pur
 			return res, fmt.Errorf("crmsink: purge: bad cursor: %w", err)
 		}
 	}
-	wss, err := s.workspaces(ctx)
-	if err != nil {
-		return res, fmt.Errorf("crmsink: purge: workspaces: %w", err)
+	wss := []string{req.WorkspaceID}
+	if req.WorkspaceID == "" {
+		var err error
+		if wss, err = s.workspaces(ctx); err != nil {
+			return res, fmt.Errorf("crmsink: purge: workspaces: %w", err)
+		}
+		sort.Strings(wss)
 	}
-	sort.Strings(wss)
 	for i, ws := range wss {
 		if ws < cur.WorkspaceID {
 			continue

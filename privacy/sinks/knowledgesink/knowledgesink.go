@@ -200,7 +200,7 @@ func (s *Sink) Purge(ctx context.Context, req privacy.PurgeRequest) (privacy.Pur
 		res.Done = true
 		return res, nil
 	}
-	if s.workspaces == nil {
+	if s.workspaces == nil && req.WorkspaceID == "" {
 		return res, errors.New("knowledgesink: purge needs WithWorkspaces")
 	}
 	var cur cursor
@@ -209,11 +209,14 @@ func (s *Sink) Purge(ctx context.Context, req privacy.PurgeRequest) (privacy.Pur
 			return res, fmt.Errorf("knowledgesink: purge: bad cursor: %w", err)
 		}
 	}
-	wss, err := s.workspaces(ctx)
-	if err != nil {
-		return res, fmt.Errorf("knowledgesink: purge: workspaces: %w", err)
+	wss := []string{req.WorkspaceID}
+	if req.WorkspaceID == "" {
+		var err error
+		if wss, err = s.workspaces(ctx); err != nil {
+			return res, fmt.Errorf("knowledgesink: purge: workspaces: %w", err)
+		}
+		sort.Strings(wss)
 	}
-	sort.Strings(wss)
 	visits := 0
 	for _, ws := range wss {
 		if ws < cur.WorkspaceID {
