@@ -66,10 +66,10 @@ type Receipt struct {
 type PurgeRequest struct {
 	Category    Category
 	WorkspaceID string
-	Cutoff   time.Time
-	Limit    int
-	Cursor   string
-	Holds    []Hold
+	Cutoff      time.Time
+	Limit       int
+	Cursor      string
+	Holds       []Hold
 }
 
 // InScope reports whether a record of workspace ws is in the request's
