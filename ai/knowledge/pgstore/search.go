@@ -113,14 +113,19 @@ func nilIfEmpty(s []string) []string {
 	return s
 }
 
-// setHNSW sets the transaction's HNSW search settings.
+// setHNSW sets the transaction's HNSW search settings: ef_search, the
+// relaxed iterative scan (so filtered searches still find k rows), and
+// enable_sort off, so that the planner takes the HNSW index's order rather
+// than sorting a filtered btree or sequential scan (which it prefers on
+// selective workspace filters); the statement's other sorts have no
+// alternative and still run.
 func (s *Store) setHNSW(ctx context.Context, tx pgx.Tx, q knowledge.Query) error {
 	ef := q.EFSearch
 	if ef == 0 {
 		ef = s.cfg.efSearch
 	}
 	ef = max(ef, q.CandidateCount())
-	_, err := tx.Exec(ctx, `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true)`, strconv.Itoa(min(ef, 1000)))
+	_, err := tx.Exec(ctx, `SELECT set_config('hnsw.ef_search', $1, true), set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('enable_sort', 'off', true)`, strconv.Itoa(min(ef, 1000)))
 	if err != nil {
 		return fmt.Errorf("hnsw settings: %w", err)
 	}
