@@ -158,9 +158,9 @@ type Rule struct {
 	Position int `json:"position"`
 	// Disabled rules do not run; the engine disables a rule after
 	// repeated failures and says why in DisabledReason.
-	Disabled       bool   `json:"disabled"`
-	DisabledReason string `json:"disabled_reason,omitempty"`
-	Failures       int    `json:"failures"`
+	Disabled       bool        `json:"disabled"`
+	DisabledReason string      `json:"disabled_reason,omitempty"`
+	Failures       int         `json:"failures"`
 	Trigger        Trigger     `json:"trigger"`
 	Conditions     []Condition `json:"conditions,omitempty"`
 	Actions        []Action    `json:"actions"`
