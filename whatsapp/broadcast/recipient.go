@@ -145,8 +145,12 @@ func ParseCallbackData(s string) (campaignID string, seq int64, ok bool) {
 	if i <= 0 {
 		return "", 0, false
 	}
-	n, err := strconv.ParseInt(rest[i+1:], 10, 64)
-	if err != nil || n < 1 {
+	num := rest[i+1:]
+	if num == "" || num[0] < '1' || num[0] > '9' || strings.Trim(num, "0123456789") != "" {
+		return "", 0, false // canonical decimal only: no sign, no leading zero
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil {
 		return "", 0, false
 	}
 	return rest[:i], n, true
