@@ -37,7 +37,9 @@
 //   - Meta's data-deletion callback ([MetaDeletion]): opens a verified
 //     erasure request and serves its status by an unguessable confirmation
 //     code as an HTML page or JSON, without personal data.
-//   - The retention [Sweeper]: bounded batches, a saved cursor, holds.
+//   - The retention [Sweeper]: bounded batches, a saved cursor, holds read
+//     once per run (fail closed), closed workspaces purged once their
+//     window since closure has passed, a receipt per run ([SweepLog]).
 //
 // Stores: privacy/memstore (in memory) and privacy/pgstore (PostgreSQL),
 // both checked by privacytest.TestStore. Everything here is safe for

@@ -139,3 +139,22 @@ func (m *Store) Deletion(_ context.Context, codeHash string) ([]privacy.RequestR
 	}
 	return slices.Clone(refs), nil
 }
+
+// AddSweepReceipt implements privacy.SweepLog.
+func (m *Store) AddSweepReceipt(_ context.Context, r privacy.SweepReceipt) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.sweeps = append(m.sweeps, r)
+	return nil
+}
+
+// RecentSweeps implements privacy.SweepLog.
+func (m *Store) RecentSweeps(_ context.Context, limit int) ([]privacy.SweepReceipt, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []privacy.SweepReceipt
+	for i := len(m.sweeps) - 1; i >= 0 && len(out) < limit; i-- {
+		out = append(out, m.sweeps[i])
+	}
+	return out, nil
+}

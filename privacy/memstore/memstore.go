@@ -18,8 +18,8 @@ import (
 
 // Store implements privacy.AuditStore, privacy.HoldStore,
 // privacy.ConsentStore, privacy.RequestStore, privacy.CursorStore,
-// privacy.AllHolds, privacy.GrievanceStore, privacy.IncidentStore and
-// privacy.DeletionStore.
+// privacy.AllHolds, privacy.GrievanceStore, privacy.IncidentStore,
+// privacy.DeletionStore and privacy.SweepLog.
 type Store struct {
 	mu       sync.Mutex
 	audit    map[string][]privacy.AuditEntry
@@ -31,6 +31,7 @@ type Store struct {
 	incs     map[[2]string]privacy.Incident
 	// deletions maps a confirmation code hash to its requests.
 	deletions map[string][]privacy.RequestRef
+	sweeps    []privacy.SweepReceipt
 }
 
 var (
@@ -43,6 +44,7 @@ var (
 	_ privacy.GrievanceStore = (*Store)(nil)
 	_ privacy.IncidentStore  = (*Store)(nil)
 	_ privacy.DeletionStore  = (*Store)(nil)
+	_ privacy.SweepLog       = (*Store)(nil)
 )
 
 // New returns an empty store.

@@ -174,3 +174,34 @@ WHERE code_hash = $1 ORDER BY workspace_id, request_id`, codeHash)
 	}
 	return out, wrap("deletion", err)
 }
+
+// AddSweepReceipt implements privacy.SweepLog.
+func (s *Store) AddSweepReceipt(ctx context.Context, r privacy.SweepReceipt) error {
+	_, err := s.db.Exec(ctx, `
+INSERT INTO privacy_sweep_receipts (sink, category, rule, workspace_id, cutoff, deleted, batches, done, started_at, finished_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		r.Sink, string(r.Category), r.Rule, r.WorkspaceID, r.Cutoff, r.Deleted, r.Batches, r.Done, r.StartedAt, r.FinishedAt)
+	return wrap("add sweep receipt", err)
+}
+
+// RecentSweeps implements privacy.SweepLog.
+func (s *Store) RecentSweeps(ctx context.Context, limit int) ([]privacy.SweepReceipt, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	rows, err := s.db.Query(ctx, `SELECT sink, category, rule, workspace_id, cutoff, deleted, batches, done, started_at, finished_at
+FROM privacy_sweep_receipts ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, wrap("recent sweeps", err)
+	}
+	out, err := collect(rows, func(row pgx.Row) (privacy.SweepReceipt, error) {
+		var (
+			r   privacy.SweepReceipt
+			cat string
+		)
+		err := row.Scan(&r.Sink, &cat, &r.Rule, &r.WorkspaceID, &r.Cutoff, &r.Deleted, &r.Batches, &r.Done, &r.StartedAt, &r.FinishedAt)
+		r.Category, r.Cutoff, r.StartedAt, r.FinishedAt = privacy.Category(cat), r.Cutoff.UTC(), r.StartedAt.UTC(), r.FinishedAt.UTC()
+		return r, err
+	})
+	return out, wrap("recent sweeps", err)
+}

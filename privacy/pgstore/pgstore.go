@@ -1,7 +1,7 @@
 // Package pgstore is the PostgreSQL store of package privacy (PostgreSQL 15
 // or later, pgx/v5): audit trail, legal holds, consents, data-subject
-// requests, grievances, breach incidents, Meta data-deletion codes and sweep
-// cursors. It also holds
+// requests, grievances, breach incidents, Meta data-deletion codes, sweep
+// cursors and sweep receipts. It also holds
 // [TableSink], a privacy.Sink that purges an expired SQL table (webhook
 // payloads, technical logs) in bounded batches.
 //
@@ -68,6 +68,7 @@ var (
 	_ privacy.GrievanceStore = (*Store)(nil)
 	_ privacy.IncidentStore  = (*Store)(nil)
 	_ privacy.DeletionStore  = (*Store)(nil)
+	_ privacy.SweepLog       = (*Store)(nil)
 )
 
 // New returns a store using db (migrated with [Migrate]).

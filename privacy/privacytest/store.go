@@ -26,6 +26,7 @@ type Store interface {
 	privacy.GrievanceStore
 	privacy.IncidentStore
 	privacy.DeletionStore
+	privacy.SweepLog
 }
 
 // TestStore runs the conformance suite for a privacy store. newStore must
@@ -43,6 +44,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Run("Grievances", func(t *testing.T) { t.Parallel(); testGrievances(t, newStore(t)) })
 	t.Run("Incidents", func(t *testing.T) { t.Parallel(); testIncidents(t, newStore(t)) })
 	t.Run("Deletions", func(t *testing.T) { t.Parallel(); testDeletions(t, newStore(t)) })
+	t.Run("SweepLog", func(t *testing.T) { t.Parallel(); testSweepLog(t, newStore(t)) })
 }
 
 var base = time.Date(2026, 3, 14, 9, 26, 53, 589793000, time.UTC)
@@ -367,4 +369,24 @@ func testDeletions(t *testing.T, st Store) {
 	got, err = st.Deletion(ctx, "h2")
 	require.NoError(t, err)
 	assert.Equal(t, []privacy.RequestRef{{WorkspaceID: "ws-a", RequestID: "r3"}}, got)
+}
+
+func testSweepLog(t *testing.T, st Store) {
+	ctx := context.Background()
+	us := base.Truncate(time.Microsecond)
+	none, err := st.RecentSweeps(ctx, 10)
+	require.NoError(t, err)
+	assert.Empty(t, none)
+	r1 := privacy.SweepReceipt{Sink: "webhooks", Category: privacy.CategoryWebhookPayloads, Rule: "webhooks-90d", Cutoff: us,
+		Deleted: 1000, Batches: 2, Done: true, StartedAt: us, FinishedAt: us.Add(time.Second)}
+	r2 := privacy.SweepReceipt{Sink: "crm", Category: privacy.CategoryLeadConversation, Rule: "leads-after-closure-30d", WorkspaceID: "ws-closed",
+		Cutoff: us.Add(time.Hour), Deleted: 3, Batches: 1, StartedAt: us.Add(time.Hour), FinishedAt: us.Add(time.Hour)}
+	require.NoError(t, st.AddSweepReceipt(ctx, r1))
+	require.NoError(t, st.AddSweepReceipt(ctx, r2))
+	got, err := st.RecentSweeps(ctx, 10)
+	require.NoError(t, err)
+	assert.Equal(t, []privacy.SweepReceipt{r2, r1}, got, "newest first")
+	got, err = st.RecentSweeps(ctx, 1)
+	require.NoError(t, err)
+	assert.Equal(t, []privacy.SweepReceipt{r2}, got)
 }
