@@ -23,7 +23,9 @@ func (e *Engine) autoReply(ctx context.Context, t *turn) error {
 		if err != nil {
 			return fmt.Errorf("bot: ai state: %w", err)
 		}
-		if st.Active(e.cfg.now()) && !(t.conv.Handoff && st.Paused) {
+		// Paused: only a timed pause that is over lets the AI back in. Not
+		// paused: a conversation a person flagged for handoff stays theirs.
+		if st.Paused && st.Active(e.cfg.now()) || !st.Paused && !t.conv.Handoff {
 			if st.Paused { // the quiet period is over: resume
 				if err := e.resume(ctx, t.ws, t.conv.ID); err != nil {
 					return err
