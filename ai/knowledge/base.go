@@ -202,28 +202,37 @@ func (b *Base) Delete(ctx context.Context, workspace, sourceID string) error {
 }
 
 // embed embeds texts in batches, checks the vectors and normalizes them.
-// Every batch must come from the model the embedder announces.
+// Every batch must come from the same model; it is returned.
 func (b *Base) embed(ctx context.Context, workspace string, texts []string) ([][]float32, string, error) {
-	want, dims := b.embedder.EmbeddingModel()
+	announced, dims := b.embedder.EmbeddingModel()
 	out := make([][]float32, 0, len(texts))
+	model := ""
 	for start := 0; start < len(texts); start += b.cfg.batch {
 		batch := texts[start:min(start+b.cfg.batch, len(texts))]
-		vecs, model, err := b.embedder.Embed(ctx, workspace, batch)
+		vecs, m, err := b.embedder.Embed(ctx, workspace, batch)
 		if err != nil {
 			return nil, "", fmt.Errorf("embed: %w", err)
 		}
-		if model != want {
-			return nil, "", fmt.Errorf("%w: embedder used model %q, announced %q", ErrEmbedding, model, want)
+		switch {
+		case m == "":
+			return nil, "", fmt.Errorf("%w: embedder named no model", ErrEmbedding)
+		case model == "":
+			model = m
+		case m != model:
+			return nil, "", fmt.Errorf("%w: embedder switched models between batches (%q, then %q)", ErrEmbedding, model, m)
 		}
 		if len(vecs) != len(batch) {
 			return nil, "", fmt.Errorf("%w: %d vectors for %d texts", ErrEmbedding, len(vecs), len(batch))
 		}
 		for _, v := range vecs {
-			if dims > 0 && len(v) != dims {
-				return nil, "", fmt.Errorf("%w: %d dimensions, model %q has %d", ErrEmbedding, len(v), want, dims)
+			if m == announced && dims > 0 && len(v) != dims {
+				return nil, "", fmt.Errorf("%w: %d dimensions, model %q has %d", ErrEmbedding, len(v), m, dims)
 			}
 			if len(out) > 0 && len(v) != len(out[0]) {
 				return nil, "", fmt.Errorf("%w: mixed dimensions %d and %d", ErrEmbedding, len(v), len(out[0]))
+			}
+			if len(v) > MaxDims {
+				return nil, "", fmt.Errorf("%w: %d dimensions, want at most %d", ErrEmbedding, len(v), MaxDims)
 			}
 			n, err := Normalize(v)
 			if err != nil {
@@ -232,10 +241,7 @@ func (b *Base) embed(ctx context.Context, workspace string, texts []string) ([][
 			out = append(out, n)
 		}
 	}
-	if len(out) > 0 && (len(out[0]) == 0 || len(out[0]) > MaxDims) {
-		return nil, "", fmt.Errorf("%w: %d dimensions, want 1..%d", ErrEmbedding, len(out[0]), MaxDims)
-	}
-	return out, want, nil
+	return out, model, nil
 }
 
 // MaxDims is the largest embedding the stores accept.

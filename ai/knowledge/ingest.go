@@ -88,59 +88,82 @@ func (b *Base) ingest(ctx context.Context, workspace string, src Source) (Ingest
 	if err != nil {
 		return IngestStats{}, err
 	}
-	byID := make(map[string]*Chunk, len(stored))
-	byContent := make(map[string][]float32, len(stored))
-	for i := range stored {
-		s := &stored[i]
-		if s.Model != model {
-			continue
-		}
-		byID[s.ID] = s
-		byContent[s.ContentHash] = s.Vector
-	}
-	var (
-		w       = SourceWrite{}
-		stats   = IngestStats{Chunks: len(chunks)}
-		pending []int // indexes of chunks to embed
+	// Plan under the announced model: keep stored chunks, reuse vectors of
+	// equal content, embed the rest. An embedder may answer with another
+	// model than it announces (a per-workspace override); the plan is then
+	// redone once under the model actually used, so that a source never
+	// mixes models.
+	const (
+		fromEmbed = iota + 1
+		fromReuse
+		fromKeep
 	)
-	for i := range chunks {
-		c := &chunks[i]
-		c.Model, c.Normalized = model, true
-		if _, ok := byID[c.ID]; ok {
-			w.Keep = append(w.Keep, c.ID)
-			stats.Kept++
-			continue
+	origin := make([]int, len(chunks))
+	vecs := make([][]float32, len(chunks))
+	stats := IngestStats{Chunks: len(chunks)}
+	for attempt := 0; ; attempt++ {
+		byID, byContent := indexStored(stored, model)
+		var pending []int
+		for i := range chunks {
+			c := &chunks[i]
+			switch _, kept := byID[c.ID]; {
+			case kept:
+				origin[i], vecs[i] = fromKeep, nil
+			case origin[i] == fromEmbed && vecs[i] != nil:
+				// embedded under this model by the previous attempt
+			case byContent[c.ContentHash] != nil:
+				origin[i], vecs[i] = fromReuse, byContent[c.ContentHash]
+			default:
+				origin[i], vecs[i] = 0, nil
+				pending = append(pending, i)
+			}
 		}
-		if v, ok := byContent[c.ContentHash]; ok {
-			c.Vector, c.Dims = v, len(v)
-			stats.Reused++
-			continue
+		if len(pending) == 0 {
+			break
 		}
-		pending = append(pending, i)
-	}
-	if len(pending) > 0 {
 		texts := make([]string, len(pending))
 		for j, i := range pending {
 			texts[j] = chunks[i].EmbedText()
 		}
-		vecs, _, err := b.embed(ctx, workspace, texts)
+		got, used, err := b.embed(ctx, workspace, texts)
 		if err != nil {
 			return IngestStats{}, err
 		}
+		stats.Embedded += len(pending)
 		for j, i := range pending {
-			chunks[i].Vector, chunks[i].Dims = vecs[j], len(vecs[j])
+			origin[i], vecs[i] = fromEmbed, got[j]
 		}
-		stats.Embedded = len(pending)
-	}
-	for i := range chunks {
-		if chunks[i].Vector != nil {
-			w.Upsert = append(w.Upsert, chunks[i])
-			if rec.Dims == 0 {
-				rec.Dims = len(chunks[i].Vector)
+		if used == model {
+			break
+		}
+		if attempt > 0 {
+			return IngestStats{}, fmt.Errorf("%w: embedder switched models during ingestion (%q, then %q)", ErrEmbedding, model, used)
+		}
+		model = used
+		for i := range chunks {
+			if origin[i] != fromEmbed {
+				origin[i], vecs[i] = 0, nil
 			}
 		}
 	}
-	if rec.Dims == 0 && old.Model == model {
+	var w SourceWrite
+	rec.Model = model
+	for i := range chunks {
+		c := &chunks[i]
+		c.Model, c.Normalized = model, true
+		switch origin[i] {
+		case fromKeep:
+			w.Keep = append(w.Keep, c.ID)
+			stats.Kept++
+			continue
+		case fromReuse:
+			stats.Reused++
+		}
+		c.Vector, c.Dims = vecs[i], len(vecs[i])
+		w.Upsert = append(w.Upsert, *c)
+		rec.Dims = c.Dims
+	}
+	if len(w.Upsert) == 0 && old.Model == model {
 		rec.Dims = old.Dims
 	}
 	newIDs := make(map[string]bool, len(chunks))
@@ -158,6 +181,19 @@ func (b *Base) ingest(ctx context.Context, workspace string, src Source) (Ingest
 		return IngestStats{}, err
 	}
 	return stats, nil
+}
+
+// indexStored maps the stored chunks of model by ID and content hash.
+func indexStored(stored []Chunk, model string) (map[string]bool, map[string][]float32) {
+	byID := make(map[string]bool, len(stored))
+	byContent := make(map[string][]float32, len(stored))
+	for i := range stored {
+		if s := &stored[i]; s.Model == model {
+			byID[s.ID] = true
+			byContent[s.ContentHash] = s.Vector
+		}
+	}
+	return byID, byContent
 }
 
 // sameSource reports whether re-ingesting would change nothing.

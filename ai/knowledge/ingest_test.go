@@ -182,7 +182,7 @@ func TestIngestRejectsBadEmbeddings(t *testing.T) {
 		"count":     {vecs: nil, model: "m"},
 		"zero":      {vecs: [][]float32{{0, 0}}, model: "m"},
 		"nan":       {vecs: [][]float32{{nan, 1}}, model: "m"},
-		"model":     {vecs: [][]float32{{1, 0}}, model: "other"},
+		"no model":  {vecs: [][]float32{{1, 0}}, model: ""},
 		"too large": {vecs: [][]float32{make([]float32, knowledge.MaxDims+1)}, model: "m"},
 	}
 	cases["too large"].vecs[0][0] = 1
@@ -254,4 +254,53 @@ func TestNewOptionsValidate(t *testing.T) {
 	require.ErrorIs(t, err, knowledge.ErrInvalid)
 	_, err = knowledge.New(memstore.New(), nil)
 	require.ErrorIs(t, err, knowledge.ErrInvalid)
+}
+
+// overrideEmbedder announces one model but embeds with another, as the ai
+// Gateway does for a workspace with its own embedding configuration; with
+// switch set it changes model on every call.
+type overrideEmbedder struct {
+	inner    *knowledgetest.HashEmbedder
+	calls    int
+	switches bool
+}
+
+func (o *overrideEmbedder) EmbeddingModel() (string, int) { return "announced", 0 }
+func (o *overrideEmbedder) Embed(ctx context.Context, ws string, texts []string) ([][]float32, string, error) {
+	o.calls++
+	vecs, _, err := o.inner.Embed(ctx, ws, texts)
+	if o.switches {
+		return vecs, fmt.Sprintf("model-%d", o.calls), err
+	}
+	return vecs, "override", err
+}
+
+func TestIngestModelOverride(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	emb := &overrideEmbedder{inner: knowledgetest.NewHashEmbedder(32)}
+	store := memstore.New()
+	kb, err := knowledge.New(store, emb, knowledge.WithEmbedBatch(1))
+	require.NoError(t, err)
+	src := knowledge.Source{ID: "a", Format: knowledge.FormatText, Content: "First paragraph about the fees of every batch in the academy.\n\nSecond paragraph about the batches and their timings in the academy."}
+	_, err = kb.Ingest(ctx, "ws", src)
+	require.NoError(t, err)
+	rec, err := store.Source(ctx, "ws", "a")
+	require.NoError(t, err)
+	assert.Equal(t, "override", rec.Model, "records carry the model actually used")
+	chunks, err := store.Chunks(ctx, "ws", "a")
+	require.NoError(t, err)
+	for _, c := range chunks {
+		assert.Equal(t, "override", c.Model)
+	}
+	res, err := kb.Search(ctx, "ws", "fees", knowledge.SearchOptions{})
+	require.NoError(t, err)
+	assert.NotEmpty(t, res.Hits, "queries embed with the same override")
+
+	// An embedder that changes model between batches is refused.
+	sw := &overrideEmbedder{inner: knowledgetest.NewHashEmbedder(32), switches: true}
+	kb, err = knowledge.New(memstore.New(), sw, knowledge.WithEmbedBatch(1), knowledge.WithChunking(knowledge.ChunkOptions{MaxTokens: 16, Overlap: -1}))
+	require.NoError(t, err)
+	_, err = kb.Ingest(ctx, "ws", src)
+	require.ErrorIs(t, err, knowledge.ErrEmbedding)
 }
