@@ -1,7 +1,10 @@
 package broadcast_test
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -50,7 +53,11 @@ func TestAgainstFakeCloudAPI(t *testing.T) {
 	fake.FailRecipient(key(4), metatest.GraphError{Code: 131026, Message: "(#131026) Message undeliverable"})
 	c := broadcasttest.StartCampaign(t, svc, "ws1", n, 200)
 	// one request reaches the API, its answer is lost
-	fake.Fail(metatest.Match("POST", whatsapptest.PhoneNumberID+"/*"), metatest.Failure{DropConnection: true, Times: 1})
+	fake.Fail(func(r *http.Request) bool {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		return r.Method == http.MethodPost && bytes.Contains(body, []byte(key(10)))
+	}, metatest.Failure{DropConnection: true, Times: 1})
 	require.NoError(t, svc.Run(ctx, "ws1", c.ID, broadcast.WithWorkers(4)))
 	require.Empty(t, fake.AutoStatusErrors())
 

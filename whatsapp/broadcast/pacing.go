@@ -130,12 +130,16 @@ func (b *TierBudget) Used(phoneNumberID string) int {
 }
 
 // slots paces one campaign in this process: a token bucket of burst 1 in
-// integer nanoseconds (GCRA), so that no half-open one-second window ever
-// holds more than the rate, without float drift.
+// integer nanoseconds (GCRA) for the schedule, and a departure gate that
+// keeps the actual send calls at least one interval apart even when a
+// worker wakes late. The interval is 0.5% longer than 1/rate, so that the
+// jitter between the gate and the request reaching the API cannot put
+// more than the rate into any one-second window.
 type slots struct {
 	mu       sync.Mutex
 	interval time.Duration
 	next     time.Time
+	last     time.Time
 }
 
 // bucket returns the campaign's pacing in this process.
@@ -150,8 +154,7 @@ func (s *Service) bucket(workspaceID, campaignID string, mps int) *slots {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	// round up: never faster than mps
-	b.interval = (time.Second + time.Duration(mps) - 1) / time.Duration(mps)
+	b.interval = (time.Second*1005/1000 + time.Duration(mps) - 1) / time.Duration(mps)
 	return b
 }
 
@@ -167,13 +170,19 @@ func (b *slots) reserve(now time.Time) time.Time {
 	return at
 }
 
-// waitSlot waits for the campaign's next slot. A slot given up (ctx
-// ended) is not returned: pacing errs on the slow side.
-func (s *Service) waitSlot(ctx context.Context, b *slots) error {
-	d := b.reserve(s.now()).Sub(s.now())
-	if d <= 0 {
-		return nil
+// depart returns how long to wait before departing now, and records the
+// departure when that is zero.
+func (b *slots) depart(now time.Time) time.Duration {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if d := b.last.Add(b.interval).Sub(now); d > 0 {
+		return d
 	}
+	b.last = now
+	return 0
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -181,6 +190,29 @@ func (s *Service) waitSlot(ctx context.Context, b *slots) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// waitSlot waits for the campaign's next scheduled slot. A slot given up
+// (ctx ended) is not returned: pacing errs on the slow side.
+func (s *Service) waitSlot(ctx context.Context, b *slots) error {
+	d := b.reserve(s.now()).Sub(s.now())
+	if d <= 0 {
+		return nil
+	}
+	return sleep(ctx, d)
+}
+
+// waitDeparture holds a send until one interval after the previous one.
+func (s *Service) waitDeparture(ctx context.Context, b *slots) error {
+	for {
+		d := b.depart(s.now())
+		if d <= 0 {
+			return nil
+		}
+		if err := sleep(ctx, d); err != nil {
+			return err
+		}
 	}
 }
 

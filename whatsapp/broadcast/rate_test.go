@@ -2,7 +2,6 @@ package broadcast_test
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -14,22 +13,6 @@ import (
 	"github.com/botsync/botsync/whatsapp/broadcast/broadcasttest"
 	"github.com/botsync/botsync/whatsapp/broadcast/memstore"
 )
-
-// rateStats returns the achieved rate (messages per second between the
-// first and the last send) and the most sends in any half-open one-second
-// window.
-func rateStats(times []time.Time) (float64, int) {
-	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
-	most, j := 0, 0
-	for i := range times {
-		for times[j].Add(time.Second).Compare(times[i]) <= 0 {
-			j++
-		}
-		most = max(most, i-j+1)
-	}
-	span := times[len(times)-1].Sub(times[0]).Seconds()
-	return float64(len(times)-1) / span, most
-}
 
 func TestRate(t *testing.T) {
 	t.Parallel()
@@ -61,7 +44,7 @@ func TestRate(t *testing.T) {
 				for i, s := range sent {
 					times[i] = s.At
 				}
-				achieved, most := rateStats(times)
+				achieved, most := broadcasttest.RateStats(times)
 				assert.InEpsilon(t, float64(tc.rate), achieved, 0.05, "achieved %.1f/s", achieved)
 				assert.LessOrEqual(t, most, tc.rate, "no one-second window above the limit")
 				got, err := svc.Campaign(context.Background(), "ws1", c.ID)

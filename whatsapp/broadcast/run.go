@@ -342,7 +342,8 @@ func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
 		}
 	}
 	to := whatsappRecipient(rc.To)
-	if err := s.waitSlot(ctx, s.bucket(c.WorkspaceID, c.ID, c.Rate)); err != nil {
+	slot := s.bucket(c.WorkspaceID, c.ID, c.Rate)
+	if err := s.waitSlot(ctx, slot); err != nil {
 		return false
 	}
 	if err := s.pacer.Wait(ctx, c.PhoneNumberID, to); err != nil {
@@ -364,6 +365,13 @@ func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
 		x.Attempts++
 	}); err != nil {
 		return errors.Is(err, ErrLeaseLost)
+	}
+	if err := s.waitDeparture(ctx, slot); err != nil {
+		// nothing left: back to the pool
+		_ = r.updateSending(bg, rc, func(x *Recipient) {
+			x.Status, x.LeaseOwner, x.LeaseUntil, x.IntentAt, x.Attempts = StatusPending, "", time.Time{}, time.Time{}, x.Attempts-1
+		})
+		return true
 	}
 	res, sendErr := s.sender.Send(ctx, c.PhoneNumberID, msg)
 	r.outcome(bg, rc, res, sendErr)

@@ -68,3 +68,13 @@ func TestHundredThousandRecipients(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, page, 10)
 }
+
+func BenchmarkCampaign10kAt1000(b *testing.B) {
+	broadcasttest.BenchmarkCampaign(b, func(b *testing.B) broadcast.Store {
+		pool := pgtest.Postgres(b)
+		if err := pgstore.Migrate(context.Background(), pool); err != nil {
+			b.Fatal(err)
+		}
+		return pgstore.New(pool)
+	}, 10_000, 1000)
+}
