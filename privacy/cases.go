@@ -82,6 +82,9 @@ type IncidentStore interface {
 type Cases struct {
 	Grievances GrievanceStore
 	Incidents  IncidentStore
+	// Requests, when set, adds the response clocks of open data-subject
+	// requests to the queries.
+	Requests RequestStore
 	Audit      *AuditLog
 	// Calendar counts business days (default: India's, for the current
 	// year and the next).
@@ -249,8 +252,9 @@ func (c *Cases) CloseIncident(ctx context.Context, workspaceID, id, by string) (
 	return i, c.record(ctx, workspaceID, by, "incident.closed", "incident:"+id)
 }
 
-// Clocks returns every running clock of the workspace's open grievances and
-// incidents (clocks already met are left out).
+// Clocks returns every running clock of the workspace's open grievances,
+// incidents and (with Requests) data-subject requests; clocks already met
+// are left out.
 func (c *Cases) Clocks(ctx context.Context, workspaceID string) ([]Deadline, error) {
 	gs, err := c.Grievances.OpenGrievances(ctx, workspaceID)
 	if err != nil {
@@ -272,6 +276,17 @@ func (c *Cases) Clocks(ctx context.Context, workspaceID string) ([]Deadline, err
 		for _, d := range i.Clocks {
 			if d.Met.IsZero() {
 				out = append(out, d)
+			}
+		}
+	}
+	if c.Requests != nil {
+		rs, err := c.Requests.OpenRequests(ctx, workspaceID)
+		if err != nil {
+			return nil, fmt.Errorf("privacy: clocks: %w", err)
+		}
+		for _, r := range rs {
+			if r.Deadline.Rule.Name != "" && r.Deadline.Met.IsZero() {
+				out = append(out, r.Deadline)
 			}
 		}
 	}

@@ -59,6 +59,10 @@ func (h Hold) Covers(s Scope) bool {
 // ErrHeld is returned when a legal hold forbids a destructive operation.
 var ErrHeld = errors.New("privacy: legal hold in effect")
 
+// ErrHoldsUnavailable is wrapped (with ErrHeld) when the holds could not be
+// read: the operation must stop, and may be retried later.
+var ErrHoldsUnavailable = errors.New("privacy: legal holds unavailable")
+
 // HoldStore persists holds; safe for concurrent use.
 type HoldStore interface {
 	PutHold(ctx context.Context, h Hold) error
@@ -137,7 +141,7 @@ func (h *Holds) record(ctx context.Context, ws, actor, action, target string) er
 func (h *Holds) Check(ctx context.Context, s Scope) error {
 	holds, err := h.store.ActiveHolds(ctx, s.WorkspaceID)
 	if err != nil {
-		return fmt.Errorf("%w: holds could not be read (%w)", ErrHeld, err)
+		return fmt.Errorf("%w: %w (%w)", ErrHeld, ErrHoldsUnavailable, err)
 	}
 	for _, hold := range holds {
 		if hold.Covers(s) {

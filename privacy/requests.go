@@ -65,12 +65,19 @@ type Request struct {
 	// trail.
 	Certificate string `json:"certificate,omitempty"`
 	Error       string `json:"error,omitempty"`
+	// Deadline is the response clock: started at Open, paused while the
+	// person's verification is awaited, met when the request completes or
+	// is rejected.
+	Deadline Deadline `json:"deadline"`
 }
 
 // RequestStore persists requests; safe for concurrent use.
 type RequestStore interface {
 	PutRequest(ctx context.Context, r Request) error
 	GetRequest(ctx context.Context, workspaceID, id string) (Request, error)
+	// OpenRequests returns the workspace's requests that are neither
+	// completed nor rejected, oldest first.
+	OpenRequests(ctx context.Context, workspaceID string) ([]Request, error)
 }
 
 // Errors of the request lifecycle.
@@ -99,6 +106,14 @@ type Requests struct {
 	CodeTTL     time.Duration
 	MaxAttempts int
 	Now         func() time.Time
+	// Rule is the response deadline of new requests (default
+	// RequestResponseDPDP; RequestResponseGDPR allows an extension).
+	Rule Rule
+	// Policy, when set, keeps what the law obliges the platform to keep:
+	// erasure and consent withdrawal skip a category with a legal floor
+	// (a "retained" receipt citing the clause), since another basis
+	// (GDPR Art. 17(3)(b), DPDP Act s. 8(7)) remains.
+	Policy *Compiled
 	// Expand, when set, completes a new request's identifiers before they
 	// are saved (the CRM's lead ids and every identity of those leads, see
 	// crmsink.Sink.Expand), so that sinks keyed by any identifier find the
@@ -139,7 +154,12 @@ func (q *Requests) Open(ctx context.Context, id string, typ RequestType, ids Ide
 		ids = more
 	}
 	now := q.now()
-	r := Request{ID: id, Type: typ, State: StateReceived, Identifiers: ids, Source: source, CreatedAt: now, UpdatedAt: now}
+	rule := q.Rule
+	if rule.Name == "" {
+		rule = RequestResponseDPDP
+	}
+	r := Request{ID: id, Type: typ, State: StateReceived, Identifiers: ids, Source: source, CreatedAt: now, UpdatedAt: now,
+		Deadline: Start(rule, "request:"+id, now)}
 	if err := q.Store.PutRequest(ctx, r); err != nil {
 		return Request{}, fmt.Errorf("privacy: open request: %w", err)
 	}
@@ -166,6 +186,7 @@ func (q *Requests) IssueCode(ctx context.Context, workspaceID, id string) (strin
 		ttl = 15 * time.Minute
 	}
 	r.State, r.CodeHash, r.CodeExpiresAt, r.Attempts, r.UpdatedAt = StateVerifying, codeHash(r.ID, code), q.now().Add(ttl), 0, q.now()
+	pauseClock(&r.Deadline, q.now())
 	if err := q.Store.PutRequest(ctx, r); err != nil {
 		return "", fmt.Errorf("privacy: issue code: %w", err)
 	}
@@ -198,6 +219,8 @@ func (q *Requests) Verify(ctx context.Context, workspaceID, id, code string) err
 		r.Attempts++
 		if r.Attempts >= max {
 			r.State = StateRejected
+			resumeClock(&r.Deadline, q.now())
+			r.Deadline.MarkMet(q.now())
 		}
 		r.UpdatedAt = q.now()
 		if err := q.Store.PutRequest(ctx, r); err != nil {
@@ -210,6 +233,7 @@ func (q *Requests) Verify(ctx context.Context, workspaceID, id, code string) err
 		return ErrCodeInvalid
 	}
 	r.State, r.CodeHash, r.UpdatedAt = StateVerified, "", q.now()
+	resumeClock(&r.Deadline, q.now())
 	if err := q.Store.PutRequest(ctx, r); err != nil {
 		return fmt.Errorf("privacy: verify: %w", err)
 	}
@@ -227,6 +251,7 @@ func (q *Requests) MarkVerified(ctx context.Context, workspaceID, id, how string
 		return ErrBadState
 	}
 	r.State, r.UpdatedAt = StateVerified, q.now()
+	resumeClock(&r.Deadline, q.now())
 	if err := q.Store.PutRequest(ctx, r); err != nil {
 		return err
 	}
@@ -284,8 +309,8 @@ func (q *Requests) Process(ctx context.Context, workspaceID, id string) (Request
 			if err != nil {
 				return fail(err)
 			}
-			if rc.Action == "held" {
-				if err := q.audit(ctx, r, "request.held:"+sink.Name()+"/"+string(cat)); err != nil {
+			if rc.Action == "held" || rc.Action == "retained" {
+				if err := q.audit(ctx, r, "request."+rc.Action+":"+sink.Name()+"/"+string(cat)); err != nil {
 					return fail(err)
 				}
 			}
@@ -299,6 +324,9 @@ func (q *Requests) Process(ctx context.Context, workspaceID, id string) (Request
 		r.Certificate = certificate(r)
 	}
 	r.State, r.UpdatedAt = StateCompleted, q.now()
+	if r.Deadline.Met.IsZero() {
+		r.Deadline.MarkMet(q.now())
+	}
 	if err := q.Store.PutRequest(ctx, r); err != nil {
 		return r, err
 	}
@@ -312,12 +340,23 @@ func (q *Requests) Process(ctx context.Context, workspaceID, id string) (Request
 func (q *Requests) act(ctx context.Context, r Request, sink Sink, cat Category) (Receipt, error) {
 	switch r.Type {
 	case RequestErasure, RequestConsentWithdrawal:
-		if q.Holds != nil {
-			for _, subj := range append([]string{""}, r.Identifiers.SubjectIDs...) {
-				err := q.Holds.Check(ctx, Scope{WorkspaceID: r.Identifiers.WorkspaceID, Subject: subj, Category: cat})
-				if errors.Is(err, ErrHeld) {
-					return Receipt{Sink: sink.Name(), Category: cat, Action: "held", At: q.now(), Note: err.Error()}, nil
-				}
+		if q.Holds == nil {
+			return Receipt{}, errors.New("privacy: erasure needs Requests.Holds: legal holds must be checked before anything is erased")
+		}
+		if q.Policy != nil {
+			if f, ok := q.Policy.Floors[cat]; ok && f.Min.Approx() > 0 {
+				return Receipt{Sink: sink.Name(), Category: cat, Action: "retained", At: q.now(),
+					Note: fmt.Sprintf("kept for %s under %s", f.Min, f.Clause)}, nil
+			}
+		}
+		for _, subj := range append([]string{""}, r.Identifiers.SubjectIDs...) {
+			err := q.Holds.Check(ctx, Scope{WorkspaceID: r.Identifiers.WorkspaceID, Subject: subj, Category: cat})
+			switch {
+			case errors.Is(err, ErrHoldsUnavailable):
+				// Fail closed and retryable: nothing is erased, no receipt.
+				return Receipt{}, fmt.Errorf("privacy: erase %s/%s: %w", sink.Name(), cat, err)
+			case errors.Is(err, ErrHeld):
+				return Receipt{Sink: sink.Name(), Category: cat, Action: "held", At: q.now(), Note: err.Error()}, nil
 			}
 		}
 		strategy := q.Strategies[cat]

@@ -93,7 +93,7 @@ func (s *Sweeper) Run(ctx context.Context, maxBatches int) ([]SweepReceipt, erro
 	}
 	holds, err := s.Holds.AllActiveHolds(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("%w: sweeper cannot read holds (%w)", ErrHeld, err)
+		return nil, fmt.Errorf("%w: %w: sweeper (%w)", ErrHeld, ErrHoldsUnavailable, err)
 	}
 	var closed []ClosedWorkspace
 	if s.Closed != nil {

@@ -174,6 +174,7 @@ func (m *Store) PutRequest(_ context.Context, r privacy.Request) error {
 	defer m.mu.Unlock()
 	r.Receipts = append([]privacy.Receipt(nil), r.Receipts...)
 	r.Export = append([]privacy.ExportRecord(nil), r.Export...)
+	r.Deadline.Pauses = append([]privacy.Pause(nil), r.Deadline.Pauses...)
 	m.requests[[2]string{r.Identifiers.WorkspaceID, r.ID}] = r
 	return nil
 }
@@ -188,6 +189,7 @@ func (m *Store) GetRequest(_ context.Context, ws, id string) (privacy.Request, e
 	}
 	r.Receipts = append([]privacy.Receipt(nil), r.Receipts...)
 	r.Export = append([]privacy.ExportRecord(nil), r.Export...)
+	r.Deadline.Pauses = append([]privacy.Pause(nil), r.Deadline.Pauses...)
 	return r, nil
 }
 
@@ -204,4 +206,26 @@ func (m *Store) SaveSweepCursor(_ context.Context, sink string, c privacy.Catego
 	defer m.mu.Unlock()
 	m.cursors[[2]string{sink, string(c)}] = cursor
 	return nil
+}
+
+// OpenRequests implements privacy.RequestStore.
+func (m *Store) OpenRequests(_ context.Context, ws string) ([]privacy.Request, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []privacy.Request
+	for k, r := range m.requests {
+		if k[0] == ws && r.State != privacy.StateCompleted && r.State != privacy.StateRejected {
+			r.Receipts = append([]privacy.Receipt(nil), r.Receipts...)
+			r.Export = append([]privacy.ExportRecord(nil), r.Export...)
+			r.Deadline.Pauses = append([]privacy.Pause(nil), r.Deadline.Pauses...)
+			out = append(out, r)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].CreatedAt.Equal(out[j].CreatedAt) {
+			return out[i].CreatedAt.Before(out[j].CreatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out, nil
 }

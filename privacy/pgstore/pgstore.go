@@ -287,17 +287,21 @@ func (s *Store) PutRequest(ctx context.Context, r privacy.Request) error {
 	if err != nil {
 		return wrap("put request", err)
 	}
+	deadline, err := json.Marshal(r.Deadline)
+	if err != nil {
+		return wrap("put request", err)
+	}
 	_, err = s.db.Exec(ctx, `
 INSERT INTO privacy_requests (workspace_id, id, type, state, identifiers, source, created_at, updated_at,
-    code_hash, code_expires_at, attempts, receipts, export, certificate, error)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    code_hash, code_expires_at, attempts, receipts, export, certificate, error, deadline)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
 ON CONFLICT (workspace_id, id) DO UPDATE SET
     type = excluded.type, state = excluded.state, identifiers = excluded.identifiers, source = excluded.source,
     created_at = excluded.created_at, updated_at = excluded.updated_at, code_hash = excluded.code_hash,
     code_expires_at = excluded.code_expires_at, attempts = excluded.attempts, receipts = excluded.receipts,
-    export = excluded.export, certificate = excluded.certificate, error = excluded.error`,
+    export = excluded.export, certificate = excluded.certificate, error = excluded.error, deadline = excluded.deadline`,
 		r.Identifiers.WorkspaceID, r.ID, string(r.Type), string(r.State), ids, r.Source, r.CreatedAt, r.UpdatedAt,
-		r.CodeHash, nullTime(r.CodeExpiresAt), r.Attempts, receipts, export, r.Certificate, r.Error)
+		r.CodeHash, nullTime(r.CodeExpiresAt), r.Attempts, receipts, export, r.Certificate, r.Error, deadline)
 	return wrap("put request", err)
 }
 
@@ -308,35 +312,34 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// GetRequest implements privacy.RequestStore.
-func (s *Store) GetRequest(ctx context.Context, workspaceID, id string) (privacy.Request, error) {
+const requestCols = `id, type, state, identifiers, source, created_at, updated_at, code_hash,
+    code_expires_at, attempts, receipts, export, certificate, error, deadline`
+
+func scanRequest(row pgx.Row) (privacy.Request, error) {
 	var (
-		r                     privacy.Request
-		typ, state            string
-		ids, receipts, export []byte
-		expires               *time.Time
+		r                               privacy.Request
+		typ, state                      string
+		ids, receipts, export, deadline []byte
+		expires                         *time.Time
 	)
-	err := s.db.QueryRow(ctx, `SELECT id, type, state, identifiers, source, created_at, updated_at, code_hash,
-    code_expires_at, attempts, receipts, export, certificate, error
-FROM privacy_requests WHERE workspace_id = $1 AND id = $2`, workspaceID, id).Scan(
-		&r.ID, &typ, &state, &ids, &r.Source, &r.CreatedAt, &r.UpdatedAt, &r.CodeHash, &expires, &r.Attempts,
-		&receipts, &export, &r.Certificate, &r.Error)
+	err := row.Scan(&r.ID, &typ, &state, &ids, &r.Source, &r.CreatedAt, &r.UpdatedAt, &r.CodeHash, &expires, &r.Attempts,
+		&receipts, &export, &r.Certificate, &r.Error, &deadline)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return privacy.Request{}, privacy.ErrNotFound
 	}
 	if err != nil {
-		return privacy.Request{}, wrap("get request", err)
+		return privacy.Request{}, err
 	}
 	r.Type, r.State, r.CodeExpiresAt = privacy.RequestType(typ), privacy.RequestState(state), fromNull(expires)
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
-	if err := json.Unmarshal(ids, &r.Identifiers); err != nil {
-		return privacy.Request{}, wrap("get request: identifiers", err)
-	}
-	if err := json.Unmarshal(receipts, &r.Receipts); err != nil {
-		return privacy.Request{}, wrap("get request: receipts", err)
-	}
-	if err := json.Unmarshal(export, &r.Export); err != nil {
-		return privacy.Request{}, wrap("get request: export", err)
+	for _, f := range []struct {
+		name string
+		b    []byte
+		v    any
+	}{{"identifiers", ids, &r.Identifiers}, {"receipts", receipts, &r.Receipts}, {"export", export, &r.Export}, {"deadline", deadline, &r.Deadline}} {
+		if err := json.Unmarshal(f.b, f.v); err != nil {
+			return privacy.Request{}, fmt.Errorf("%s: %w", f.name, err)
+		}
 	}
 	if len(r.Receipts) == 0 {
 		r.Receipts = nil
@@ -345,6 +348,23 @@ FROM privacy_requests WHERE workspace_id = $1 AND id = $2`, workspaceID, id).Sca
 		r.Export = nil
 	}
 	return r, nil
+}
+
+// GetRequest implements privacy.RequestStore.
+func (s *Store) GetRequest(ctx context.Context, workspaceID, id string) (privacy.Request, error) {
+	r, err := scanRequest(s.db.QueryRow(ctx, `SELECT `+requestCols+` FROM privacy_requests WHERE workspace_id = $1 AND id = $2`, workspaceID, id))
+	return r, wrap("get request", err)
+}
+
+// OpenRequests implements privacy.RequestStore.
+func (s *Store) OpenRequests(ctx context.Context, workspaceID string) ([]privacy.Request, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+requestCols+` FROM privacy_requests
+WHERE workspace_id = $1 AND state NOT IN ('completed', 'rejected') ORDER BY created_at, id`, workspaceID)
+	if err != nil {
+		return nil, wrap("open requests", err)
+	}
+	out, err := collect(rows, scanRequest)
+	return out, wrap("open requests", err)
 }
 
 // SweepCursor implements privacy.CursorStore.

@@ -229,6 +229,27 @@ func testRequests(t *testing.T, st Store) {
 	assertRequest(t, r, got)
 	assert.True(t, privacy.VerifyCertificate(got), "the certificate must verify after a round trip")
 
+	open, err := st.OpenRequests(ctx, "ws-a")
+	require.NoError(t, err)
+	assert.Empty(t, open, "a completed request is not open")
+	r3 := privacy.Request{ID: "r3", Type: privacy.RequestAccess, State: privacy.StateVerifying, Identifiers: privacy.Identifiers{WorkspaceID: "ws-a", Emails: []string{"b@example.com"}},
+		CreatedAt: us.Add(time.Hour), UpdatedAt: us.Add(time.Hour), Deadline: privacy.Start(privacy.RequestResponseGDPR, "request:r3", us.Add(time.Hour))}
+	require.NoError(t, r3.Deadline.Pause(us.Add(2*time.Hour)))
+	r4 := r3
+	r4.ID, r4.State, r4.CreatedAt = "r4", privacy.StateRejected, us
+	r5 := r3
+	r5.ID, r5.State, r5.CreatedAt = "r5", privacy.StateFailed, us
+	for _, x := range []privacy.Request{r3, r4, r5} {
+		require.NoError(t, st.PutRequest(ctx, x))
+	}
+	open, err = st.OpenRequests(ctx, "ws-a")
+	require.NoError(t, err)
+	require.Len(t, open, 2)
+	assert.Equal(t, []string{"r5", "r3"}, []string{open[0].ID, open[1].ID}, "oldest first; completed and rejected left out")
+	assert.Equal(t, privacy.RequestResponseGDPR, open[1].Deadline.Rule)
+	require.Len(t, open[1].Deadline.Pauses, 1)
+	assert.True(t, open[1].Deadline.Pauses[0].Start.Equal(us.Add(2*time.Hour)), "the deadline round-trips with its pause")
+
 	// Same id in another workspace is another request.
 	_, err = st.GetRequest(ctx, "ws-b", "r1")
 	require.ErrorIs(t, err, privacy.ErrNotFound)
@@ -239,6 +260,9 @@ func testRequests(t *testing.T, st Store) {
 	got, err = st.GetRequest(ctx, "ws-a", "r1")
 	require.NoError(t, err)
 	assert.Len(t, got.Receipts, 2, "another workspace's request must not overwrite this one")
+	open, err = st.OpenRequests(ctx, "ws-b")
+	require.NoError(t, err)
+	assert.Empty(t, open, "ws-b's only request is completed")
 }
 
 func assertRequest(t *testing.T, want, got privacy.Request) {

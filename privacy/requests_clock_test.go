@@ -1,0 +1,136 @@
+package privacy_test
+
+import (
+	"context"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/botsync/botsync/privacy"
+	"github.com/botsync/botsync/privacy/memstore"
+	"github.com/botsync/botsync/privacy/privacytest"
+)
+
+func TestRequestDeadlinePausesWhileVerifying(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		st := memstore.New()
+		audit := privacy.NewAuditLog(st, time.Now)
+		sink := privacytest.NewMemorySink("crm", privacy.CategoryLeadConversation)
+		q := &privacy.Requests{Store: st, Sinks: []privacy.Sink{sink}, Holds: privacy.NewHolds(st, audit, time.Now), Audit: audit,
+			Now: time.Now, Rule: privacy.RequestResponseGDPR, CodeTTL: 72 * time.Hour}
+		cal := privacy.NewCalendar(time.UTC, nil)
+		cases := &privacy.Cases{Grievances: st, Incidents: st, Requests: st, Calendar: cal, Now: time.Now}
+		start := time.Now().UTC()
+		who := privacytest.Person("ws", 1)
+
+		r, err := q.Open(ctx, "r1", privacy.RequestErasure, who, "email")
+		require.NoError(t, err)
+		due, err := r.Deadline.Due(cal, start)
+		require.NoError(t, err)
+		assert.Equal(t, start.AddDate(0, 1, 0), due, "one month under the GDPR")
+
+		time.Sleep(24 * time.Hour)
+		code, err := q.IssueCode(ctx, "ws", "r1")
+		require.NoError(t, err)
+		time.Sleep(48 * time.Hour) // the person takes two days to answer
+		_, err = q.IssueCode(ctx, "ws", "r1")
+		require.NoError(t, err, "a reissued code keeps the running pause")
+		code, err = q.IssueCode(ctx, "ws", "r1")
+		require.NoError(t, err)
+		require.NoError(t, q.Verify(ctx, "ws", "r1", code))
+		r, err = st.GetRequest(ctx, "ws", "r1")
+		require.NoError(t, err)
+		due, err = r.Deadline.Due(cal, time.Now())
+		require.NoError(t, err)
+		assert.Equal(t, start.AddDate(0, 1, 0).Add(48*time.Hour), due, "the clock stopped while verification was awaited")
+
+		review, err := cases.Review(ctx, "ws", 0)
+		require.NoError(t, err)
+		require.Len(t, review, 1, "an open request's clock is in the workspace's queries")
+		assert.Equal(t, "request:r1", review[0].Deadline.Subject)
+
+		// The extension: allowed within the first period, once.
+		r, err = q.Extend(ctx, "ws", "r1", cal)
+		require.NoError(t, err)
+		due, _ = r.Deadline.Due(cal, time.Now())
+		assert.Equal(t, start.AddDate(0, 3, 0).Add(48*time.Hour), due)
+		_, err = q.Extend(ctx, "ws", "r1", cal)
+		require.ErrorIs(t, err, privacy.ErrExtensionNotAllowed)
+
+		r, err = q.Process(ctx, "ws", "r1")
+		require.NoError(t, err)
+		assert.True(t, r.Deadline.Met.Equal(time.Now()))
+		review, err = cases.Review(ctx, "ws", 0)
+		require.NoError(t, err)
+		assert.Empty(t, review, "a completed request leaves the queries")
+		_, err = q.Extend(ctx, "ws", "r1", cal)
+		require.ErrorIs(t, err, privacy.ErrBadState)
+	})
+}
+
+func TestExtensionAfterFirstMonthRefused(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		st := memstore.New()
+		q := &privacy.Requests{Store: st, Now: time.Now, Rule: privacy.RequestResponseGDPR}
+		_, err := q.Open(ctx, "r1", privacy.RequestAccess, privacytest.Person("ws", 1), "email")
+		require.NoError(t, err)
+		time.Sleep(40 * 24 * time.Hour)
+		_, err = q.Extend(ctx, "ws", "r1", nil)
+		require.ErrorIs(t, err, privacy.ErrExtensionNotAllowed, "the person must be told within the first month")
+		q.Rule = privacy.Rule{}
+		_, err = q.Open(ctx, "r2", privacy.RequestAccess, privacytest.Person("ws", 1), "email")
+		require.NoError(t, err)
+		_, err = q.Extend(ctx, "ws", "r2", nil)
+		require.ErrorIs(t, err, privacy.ErrExtensionNotAllowed, "the DPDP rule has no extension")
+	})
+}
+
+func TestErasureKeepsWhatTheLawRequiresAndFailsClosed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := memstore.New()
+	who := privacytest.Person("ws", 1)
+	billing := privacytest.NewMemorySink("billing", privacy.CategoryBilling)
+	billing.Add("ws", who, privacy.CategoryBilling, time.Now(), "invoice")
+	leads := privacytest.NewMemorySink("crm", privacy.CategoryLeadConversation)
+	leads.Add("ws", who, privacy.CategoryLeadConversation, time.Now(), "lead")
+	india, err := privacy.Compile(privacy.Policy{Rules: []privacy.RetentionRule{
+		{Name: "billing-8y", Category: privacy.CategoryBilling, Trigger: privacy.TriggerCreated, Max: privacy.Retention{Years: 8}, Action: "delete"},
+	}}, privacy.IndiaProfile)
+	require.NoError(t, err)
+
+	// Without holds, erasure refuses to run.
+	q := &privacy.Requests{Store: st, Sinks: []privacy.Sink{billing, leads}}
+	_, err = q.Open(ctx, "r0", privacy.RequestConsentWithdrawal, who, "api")
+	require.NoError(t, err)
+	require.NoError(t, q.MarkVerified(ctx, "ws", "r0", "test"))
+	_, err = q.Process(ctx, "ws", "r0")
+	require.ErrorContains(t, err, "Requests.Holds")
+	assert.Equal(t, 1, leads.Len("ws"))
+
+	// Holds that cannot be read stop the erasure; a retry succeeds.
+	q.Holds = privacy.NewHolds(brokenHolds{st}, nil, nil)
+	_, err = q.Process(ctx, "ws", "r0")
+	require.ErrorIs(t, err, privacy.ErrHoldsUnavailable)
+	assert.Equal(t, 1, leads.Len("ws"), "nothing erased while holds are unknown")
+	r, err := st.GetRequest(ctx, "ws", "r0")
+	require.NoError(t, err)
+	assert.Equal(t, privacy.StateFailed, r.State)
+
+	q.Holds = privacy.NewHolds(st, nil, nil)
+	q.Policy = india
+	r, err = q.Process(ctx, "ws", "r0")
+	require.NoError(t, err)
+	require.Len(t, r.Receipts, 2)
+	assert.Equal(t, "retained", r.Receipts[0].Action)
+	assert.Contains(t, r.Receipts[0].Note, "Companies Act 2013")
+	assert.Equal(t, "erase", r.Receipts[1].Action)
+	assert.Equal(t, 1, billing.Len("ws"), "invoices are kept for the legal floor")
+	assert.Equal(t, 0, leads.Len("ws"))
+	assert.True(t, privacy.VerifyCertificate(r))
+}
