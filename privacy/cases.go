@@ -85,7 +85,7 @@ type Cases struct {
 	// Requests, when set, adds the response clocks of open data-subject
 	// requests to the queries.
 	Requests RequestStore
-	Audit      *AuditLog
+	Audit    *AuditLog
 	// Calendar counts business days (default: India's, for the current
 	// year and the next).
 	Calendar *Calendar
