@@ -18,7 +18,7 @@ import (
 // freshSchema points the pgvector test session at a new, migrated schema
 // for the duration of t. pgtest.PGVector gives one shared session per
 // top-level test; subtests switch schemas on it instead of reconnecting.
-func freshSchema(t *testing.T, pool *pgxpool.Pool) {
+func freshSchema(t testing.TB, pool *pgxpool.Pool) {
 	t.Helper()
 	ctx := t.Context()
 	var b [6]byte
@@ -40,7 +40,7 @@ func freshSchema(t *testing.T, pool *pgxpool.Pool) {
 // not implement COPY FROM STDIN (TestStagePaths covers COPY on PostgreSQL).
 var pgOptions = []pgstore.Option{pgstore.WithoutCopyFrom()}
 
-func newStore(t *testing.T, pool *pgxpool.Pool, opts ...pgstore.Option) *pgstore.Store {
+func newStore(t testing.TB, pool *pgxpool.Pool, opts ...pgstore.Option) *pgstore.Store {
 	t.Helper()
 	freshSchema(t, pool)
 	s, err := pgstore.New(pool, append(pgOptions, opts...)...)
