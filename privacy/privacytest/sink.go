@@ -1,10 +1,16 @@
-// Package privacytest checks implementations of privacy.Sink and gives a
-// reference in-memory sink.
+// Package privacytest checks implementations of the privacy package's
+// interfaces: [TestSink] is the conformance suite integrators run against
+// their own privacy.Sink, [TestStore] the one every privacy store passes,
+// [BenchmarkAudit] measures a store under the audit trail, and
+// [MemorySink] is a reference in-memory sink.
 //
-//	func TestCRMSink(t *testing.T) {
+//	func TestTicketsSink(t *testing.T) {
 //		privacytest.TestSink(t, func(t *testing.T) privacytest.Fixture {
-//			st := memstore.New()
-//			return privacytest.Fixture{Sink: crmsink.New(st), Seed: seedLeads(st)}
+//			st := newTicketStore(t)
+//			return privacytest.Fixture{Sink: ticketsink.New(st), Category: privacy.CategoryLeadConversation,
+//				Seed: func(ctx context.Context, ids privacy.Identifiers, c privacy.Category, created time.Time) (string, error) {
+//					return st.InsertTicketFor(ctx, ids, created) // returns the subject id holds name
+//				}}
 //		})
 //	}
 package privacytest
