@@ -66,6 +66,20 @@ func TestExplainUsesHNSW(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Hits, 5)
 	assert.Equal(t, "ws-0007", res.Hits[0].Chunk.ID)
+
+	// A workspace of 20 chunks searched through the index shared with 350
+	// others: the query's nearest neighbours all belong to "ws", so only the
+	// iterative scan finds k rows of "small".
+	always, err := pgstore.New(pool, append(pgOptions, pgstore.WithExactBelow(1))...)
+	require.NoError(t, err)
+	small := load(t, always, "small", knowledgetest.RandomUnit(44, 20, 64))
+	res, err = always.Search(ctx, "small", knowledge.Query{Vector: vecs[7], Model: "synthetic", K: 10, EFSearch: 10})
+	require.NoError(t, err)
+	assert.Len(t, res.Hits, 10)
+	assert.False(t, res.Partial)
+	for _, h := range res.Hits {
+		assert.Contains(t, small, h.Chunk.ID)
+	}
 }
 
 // TestRecall measures recall@10 of the HNSW path (default ef_search)
