@@ -89,7 +89,7 @@ func (f answerFunc) Answer(ctx context.Context, ws, q string, conv []knowledge.T
 type harness struct {
 	eng    *bot.Engine
 	crm    *crm.Service
-	store  *memstore.Store
+	store  bot.Store
 	sender *recSender
 	pub    *recPub
 	now    time.Time
@@ -108,11 +108,16 @@ func (h *harness) advance(d time.Duration) {
 	h.mu.Unlock()
 }
 
-func newHarness(t *testing.T, st bot.Settings, opts ...bot.Option) *harness {
+func newHarness(t testing.TB, st bot.Settings, opts ...bot.Option) *harness {
 	t.Helper()
-	h := &harness{store: memstore.New(), sender: &recSender{}, pub: &recPub{},
+	return newHarnessWith(t, st, crmmem.New(), memstore.New(), opts...)
+}
+
+func newHarnessWith(t testing.TB, st bot.Settings, crmStore crm.Store, botStore bot.Store, opts ...bot.Option) *harness {
+	t.Helper()
+	h := &harness{store: botStore, sender: &recSender{}, pub: &recPub{},
 		now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)} // a Monday
-	svc, err := crm.New(crmmem.New(), crm.WithDefaultRegion("IN"), crm.WithClock(h.clock))
+	svc, err := crm.New(crmStore, crm.WithDefaultRegion("IN"), crm.WithClock(h.clock))
 	require.NoError(t, err)
 	h.crm = svc
 	require.NoError(t, svc.SetStages(context.Background(), ws, []crm.Stage{{Key: "new", Name: "New"}, {Key: "interested", Name: "Interested"}, {Key: "won", Name: "Won"}}))

@@ -3,6 +3,7 @@ package bot
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -410,4 +411,56 @@ func (a *Action) validate(field string, trig TriggerType) error {
 		return invalid(field+".type", "unknown action %q", a.Type)
 	}
 	return nil
+}
+
+// Clone returns a deep copy of r (stores hand out copies).
+func (r Rule) Clone() Rule {
+	r.Trigger.Keywords = slices.Clone(r.Trigger.Keywords)
+	r.Conditions = slices.Clone(r.Conditions)
+	for i := range r.Conditions {
+		c := &r.Conditions[i]
+		c.Values = slices.Clone(c.Values)
+		c.Min, c.Max = clonePtr(c.Min), clonePtr(c.Max)
+	}
+	r.Actions = slices.Clone(r.Actions)
+	for i := range r.Actions {
+		a := &r.Actions[i]
+		a.Values = slices.Clone(a.Values)
+		a.QuickReplies = slices.Clone(a.QuickReplies)
+		a.Template = a.Template.clone()
+		a.Media, a.Webhook, a.Booking = clonePtr(a.Media), clonePtr(a.Webhook), clonePtr(a.Booking)
+		a.Sequence = a.Sequence.Clone()
+	}
+	return r
+}
+
+// Clone returns a deep copy of s (nil for nil).
+func (s *Sequence) Clone() *Sequence {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	c.Steps = slices.Clone(s.Steps)
+	for i := range c.Steps {
+		c.Steps[i].Template = c.Steps[i].Template.clone()
+	}
+	c.Quiet = clonePtr(s.Quiet)
+	return &c
+}
+
+func (t *Template) clone() *Template {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	c.Params = slices.Clone(t.Params)
+	return &c
+}
+
+func clonePtr[T any](p *T) *T {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
 }

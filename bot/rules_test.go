@@ -44,7 +44,9 @@ func TestRuleValidation(t *testing.T) {
 		{"score", func(r *bot.Rule) { r.Conditions = []bot.Condition{{Type: bot.CondScore, Min: &one, Max: &zero}} }, "conditions[0].min"},
 		{"score bounds", func(r *bot.Rule) { r.Conditions = []bot.Condition{{Type: bot.CondScore}} }, "conditions[0].min"},
 		{"field", func(r *bot.Rule) { r.Conditions = []bot.Condition{{Type: bot.CondField}} }, "conditions[0].field"},
-		{"template", func(r *bot.Rule) { r.Actions[0] = bot.Action{Type: bot.ActSendTemplate, Template: &bot.Template{Name: "x"}} }, "actions[0].template"},
+		{"template", func(r *bot.Rule) {
+			r.Actions[0] = bot.Action{Type: bot.ActSendTemplate, Template: &bot.Template{Name: "x"}}
+		}, "actions[0].template"},
 		{"media url", func(r *bot.Rule) {
 			r.Actions[0] = bot.Action{Type: bot.ActSendMedia, Media: &bot.Media{Type: "image", URL: "http://x"}}
 		}, "actions[0].media.url"},

@@ -49,6 +49,10 @@ func TestStore(t *testing.T, newStore func(t *testing.T) bot.Store) {
 		rs, _ = s.Rules(ctx, "ws1")
 		assert.Equal(t, "renamed", rs[1].Name)
 
+		rs[0].Trigger.Keywords[0] = "mutated"
+		rs, _ = s.Rules(ctx, "ws1")
+		assert.Equal(t, "fees", rs[0].Trigger.Keywords[0], "callers never share memory with the store")
+
 		require.NoError(t, s.DeleteRule(ctx, "ws1", "a"))
 		assert.ErrorIs(t, s.DeleteRule(ctx, "ws1", "a"), bot.ErrNotFound)
 		assert.ErrorIs(t, s.DeleteRule(ctx, "ws1", "x"), bot.ErrNotFound, "another workspace's rule")

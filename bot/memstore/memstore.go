@@ -10,7 +10,6 @@ package memstore
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"slices"
 	"sync"
 	"time"
@@ -45,18 +44,6 @@ func New() *Store {
 	}
 }
 
-func clone[T any](v T) T {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return v
-	}
-	var out T
-	if json.Unmarshal(b, &out) != nil {
-		return v
-	}
-	return out
-}
-
 // PutRule implements bot.Store.
 func (s *Store) PutRule(_ context.Context, r bot.Rule) error {
 	if r.Workspace == "" || r.ID == "" {
@@ -64,7 +51,7 @@ func (s *Store) PutRule(_ context.Context, r bot.Rule) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.rules[key{r.Workspace, r.ID}] = clone(r)
+	s.rules[key{r.Workspace, r.ID}] = r.Clone()
 	return nil
 }
 
@@ -79,7 +66,7 @@ func (s *Store) Rules(_ context.Context, ws string) ([]bot.Rule, error) {
 	}
 	s.mu.Unlock()
 	for i := range out {
-		out[i] = clone(out[i])
+		out[i] = out[i].Clone()
 	}
 	slices.SortFunc(out, func(a, b bot.Rule) int {
 		return cmp.Or(cmp.Compare(a.Position, b.Position), cmp.Compare(a.ID, b.ID))
@@ -154,7 +141,8 @@ func (s *Store) Schedule(_ context.Context, d bot.Due) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.due[key{d.Workspace, d.Key}] = &dueEntry{d: clone(d)}
+	d.Sequence = d.Sequence.Clone()
+	s.due[key{d.Workspace, d.Key}] = &dueEntry{d: d}
 	return nil
 }
 
@@ -177,7 +165,8 @@ func (s *Store) TakeDue(_ context.Context, now time.Time, lease time.Duration, l
 	out := make([]bot.Due, len(ready))
 	for i, e := range ready {
 		e.lease = now.Add(lease)
-		out[i] = clone(e.d)
+		out[i] = e.d
+		out[i].Sequence = e.d.Sequence.Clone()
 	}
 	return out, nil
 }
