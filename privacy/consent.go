@@ -106,3 +106,34 @@ func ValidateConsent(r ConsentRecord) error {
 	}
 	return nil
 }
+
+// withdrawConsents appends a withdrawal for every purpose whose newest
+// record, for any of the request's subjects, is a grant. A retry finds the
+// withdrawals already there and adds nothing.
+func (q *Requests) withdrawConsents(ctx context.Context, r Request) error {
+	ws := r.Identifiers.WorkspaceID
+	for _, subject := range r.Identifiers.SubjectIDs {
+		history, err := q.Consents.Consents(ctx, ws, subject)
+		if err != nil {
+			return fmt.Errorf("privacy: withdraw consent: %w", err)
+		}
+		seen := map[Purpose]bool{}
+		for _, c := range history {
+			if seen[c.Purpose] {
+				continue
+			}
+			seen[c.Purpose] = true
+			if latest, _ := Latest(history, c.Purpose); !latest.Granted {
+				continue
+			}
+			w := ConsentRecord{WorkspaceID: ws, Subject: subject, Purpose: c.Purpose, Source: "data-subject request", Evidence: "request:" + r.ID, At: q.now()}
+			if err := q.Consents.AddConsent(ctx, w); err != nil {
+				return fmt.Errorf("privacy: withdraw consent: %w", err)
+			}
+			if err := q.audit(ctx, r, "consent.withdrawn:"+string(c.Purpose)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

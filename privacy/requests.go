@@ -114,6 +114,10 @@ type Requests struct {
 	// (a "retained" receipt citing the clause), since another basis
 	// (GDPR Art. 17(3)(b), DPDP Act s. 8(7)) remains.
 	Policy *Compiled
+	// Consents, when set, records the withdrawal of every purpose the
+	// subject consented to when a consent-withdrawal request is processed,
+	// before anything is erased.
+	Consents ConsentStore
 	// Expand, when set, completes a new request's identifiers before they
 	// are saved (the CRM's lead ids and every identity of those leads, see
 	// crmsink.Sink.Expand), so that sinks keyed by any identifier find the
@@ -284,6 +288,11 @@ func (q *Requests) Process(ctx context.Context, workspaceID, id string) (Request
 		r.State, r.Error, r.UpdatedAt = StateFailed, err.Error(), q.now()
 		_ = q.Store.PutRequest(ctx, r)
 		return r, err
+	}
+	if r.Type == RequestConsentWithdrawal && q.Consents != nil {
+		if err := q.withdrawConsents(ctx, r); err != nil {
+			return fail(err)
+		}
 	}
 	for _, sink := range q.Sinks {
 		if r.Type == RequestAccess {

@@ -134,3 +134,35 @@ func TestErasureKeepsWhatTheLawRequiresAndFailsClosed(t *testing.T) {
 	assert.Equal(t, 0, leads.Len("ws"))
 	assert.True(t, privacy.VerifyCertificate(r))
 }
+
+func TestConsentWithdrawalRecordsWithdrawals(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st := memstore.New()
+	now := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	audit := privacy.NewAuditLog(st, clock)
+	who := privacytest.Person("ws", 1)
+	for _, c := range []privacy.ConsentRecord{
+		{WorkspaceID: "ws", Subject: "subject-1", Purpose: privacy.PurposeMarketingMessages, Granted: true, Source: "opt-in", At: now.AddDate(0, -2, 0)},
+		{WorkspaceID: "ws", Subject: "subject-1", Purpose: privacy.PurposeAIReplies, Granted: true, Source: "opt-in", At: now.AddDate(0, -2, 0)},
+		{WorkspaceID: "ws", Subject: "subject-1", Purpose: privacy.PurposeAIReplies, Granted: false, Source: "STOP", At: now.AddDate(0, -1, 0)},
+	} {
+		require.NoError(t, st.AddConsent(ctx, c))
+	}
+	q := &privacy.Requests{Store: st, Holds: privacy.NewHolds(st, audit, clock), Audit: audit, Consents: st, Now: clock,
+		Sinks: []privacy.Sink{privacytest.NewMemorySink("crm", privacy.CategoryLeadConversation)}}
+	_, err := q.Open(ctx, "w1", privacy.RequestConsentWithdrawal, who, "whatsapp")
+	require.NoError(t, err)
+	require.NoError(t, q.MarkVerified(ctx, "ws", "w1", "test"))
+	_, err = q.Process(ctx, "ws", "w1")
+	require.NoError(t, err)
+
+	history, err := st.Consents(ctx, "ws", "subject-1")
+	require.NoError(t, err)
+	require.Len(t, history, 4, "one withdrawal added: AI replies were already withdrawn")
+	latest, _ := privacy.Latest(history, privacy.PurposeMarketingMessages)
+	assert.False(t, latest.Granted)
+	assert.Equal(t, "request:w1", latest.Evidence)
+	require.ErrorIs(t, privacy.CheckPurpose(privacy.SubjectFacts{}, history, privacy.PurposeMarketingMessages), privacy.ErrNoConsent)
+}
