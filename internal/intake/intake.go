@@ -17,7 +17,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -98,6 +100,7 @@ type config struct {
 	now         func() time.Time
 	log         *slog.Logger
 	observe     func(kind, outcome string, d time.Duration)
+	shard       func(Job) string
 }
 
 // Option configures a Queue.
@@ -182,6 +185,16 @@ func WithObserver(f func(kind, outcome string, d time.Duration)) Option {
 	}
 }
 
+// WithShard keeps order within shards: Run gives jobs with the same shard
+// key to the same worker, in id order (the server shards by conversation,
+// so one customer's messages are answered in the order they were sent).
+func WithShard(f func(Job) string) Option {
+	return func(c *config) error {
+		c.shard = f
+		return nil
+	}
+}
+
 // DefaultBackoff doubles from one second, capped at ten minutes.
 func DefaultBackoff(attempt int) time.Duration {
 	if attempt > 10 {
@@ -261,22 +274,28 @@ func (q *Queue) RunOnce(ctx context.Context) (int, error) {
 // Run processes jobs until ctx ends, with the configured number of
 // workers. Jobs are claimed in id order; each worker runs one at a time.
 func (q *Queue) Run(ctx context.Context) error {
-	jobs := make(chan Job)
+	queues := make([]chan Job, q.cfg.workers)
 	done := make(chan struct{})
-	for range q.cfg.workers {
+	var busy sync.WaitGroup
+	for i := range queues {
+		queues[i] = make(chan Job, 2*q.cfg.workers)
 		go func() {
 			defer func() { done <- struct{}{} }()
-			for j := range jobs {
+			for j := range queues[i] {
 				q.handle(context.WithoutCancel(ctx), j)
+				busy.Done()
 			}
 		}()
 	}
 	defer func() {
-		close(jobs)
+		for _, c := range queues {
+			close(c)
+		}
 		for range q.cfg.workers {
 			<-done
 		}
 	}()
+	next := 0
 	t := time.NewTicker(q.cfg.poll)
 	defer t.Stop()
 	for {
@@ -285,13 +304,25 @@ func (q *Queue) Run(ctx context.Context) error {
 			q.cfg.log.Error("intake: claim", "err", err)
 		}
 		for _, j := range claimed {
+			w := next % len(queues)
+			next++
+			if q.cfg.shard != nil {
+				h := fnv.New32a()
+				_, _ = h.Write([]byte(q.cfg.shard(j)))
+				w = int(h.Sum32() % uint32(len(queues)))
+			}
+			busy.Add(1)
 			select {
-			case jobs <- j:
+			case queues[w] <- j:
 			case <-ctx.Done():
+				busy.Done()
 				return nil
 			}
 		}
 		if len(claimed) > 0 {
+			// Let this batch finish before claiming again, so a job is
+			// never claimed while an earlier one of its shard still runs.
+			busy.Wait()
 			continue
 		}
 		select {

@@ -136,3 +136,33 @@ func TestOptionsValidate(t *testing.T) {
 	}()
 	require.Error(t, err)
 }
+
+func TestRunKeepsShardOrder(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	got := make(chan string, 40)
+	q, err := intake.New(intake.NewMemStore(), func(_ context.Context, j intake.Job) error {
+		got <- j.Key
+		return nil
+	}, intake.WithWorkers(4), intake.WithShard(func(j intake.Job) string { return string(j.Body) }))
+	require.NoError(t, err)
+	for i := range 40 {
+		_, _, err := q.Accept(ctx, "meta", string(rune('A'+i)), []byte{byte('a' + i%2)})
+		require.NoError(t, err)
+	}
+	go func() { _ = q.Run(ctx) }()
+	var even, odd []string
+	for range 40 {
+		k := <-got
+		if (k[0]-'A')%2 == 0 {
+			even = append(even, k)
+		} else {
+			odd = append(odd, k)
+		}
+	}
+	for i := 1; i < len(even); i++ {
+		require.Less(t, even[i-1], even[i])
+		require.Less(t, odd[i-1], odd[i])
+	}
+}

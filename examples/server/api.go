@@ -1,0 +1,5 @@
+package main
+
+import "net/http"
+
+func (a *App) apiRoutes(mux *http.ServeMux) {}

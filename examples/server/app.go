@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/botsync/botsync/ai/knowledge"
+	"github.com/botsync/botsync/bot"
+	botmem "github.com/botsync/botsync/bot/memstore"
+	"github.com/botsync/botsync/ai/knowledge/knowledgetest"
+	kbmem "github.com/botsync/botsync/ai/knowledge/memstore"
+	"github.com/botsync/botsync/crm"
+	crmmem "github.com/botsync/botsync/crm/memstore"
+	"github.com/botsync/botsync/internal/intake"
+	"github.com/botsync/botsync/meta"
+	"github.com/botsync/botsync/privacy"
+	privacymem "github.com/botsync/botsync/privacy/memstore"
+	"github.com/botsync/botsync/secret"
+	"github.com/botsync/botsync/vault"
+	vaultmem "github.com/botsync/botsync/vault/memstore"
+	"github.com/botsync/botsync/workspace"
+	wsmem "github.com/botsync/botsync/workspace/memstore"
+)
+
+// App is the assembled platform: every service, the intake queue, the
+// realtime hub and the HTTP handler.
+type App struct {
+	cfg      Config
+	log      *slog.Logger
+	now      func() time.Time
+	ws       *workspace.Service
+	crm      *crm.Service
+	kb       *knowledge.Base
+	vault    *vault.Vault
+	audit    *privacy.AuditLog
+	queue    *intake.Queue
+	hub      *Hub
+	engine   *bot.Engine
+	settings *settingsStore
+	channels *channels
+	metrics  *metrics
+	sandbox  *sandbox
+	handler  http.Handler
+	closers  []func()
+}
+
+// Close releases the app's resources (the sandbox's fake servers).
+func (a *App) Close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+}
+
+// Handler is the app's HTTP handler.
+func (a *App) Handler() http.Handler { return a.handler }
+
+// NewApp assembles the platform for cfg. With no DATABASE_URL everything
+// is in memory; with Sandbox the Graph API and the AI are in-process fakes
+// and a demo workspace is seeded.
+func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	a := &App{cfg: cfg, log: log, now: time.Now, hub: NewHub(), metrics: newMetrics()}
+	if cfg.DatabaseURL != "" {
+		return nil, errors.New("server: DATABASE_URL mode is not available in this build; unset it to run embedded")
+	}
+	master := cfg.EncryptionSecret.Reveal()
+	if master == "" {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		master = hex.EncodeToString(b)
+		log.Warn("no BOTSYNC_ENCRYPTION_SECRET: using an ephemeral one; sealed tokens are lost at exit")
+	}
+	kr, err := vault.NewKeyring([]byte(master), vault.WithEnvironment("botsync"))
+	if err != nil {
+		return nil, fmt.Errorf("server: keyring: %w", err)
+	}
+	a.vault, err = vault.New(kr, vaultmem.New())
+	if err != nil {
+		return nil, err
+	}
+	a.audit = privacy.NewAuditLog(privacymem.New(), nil)
+	signing := sha256.Sum256([]byte("invitations:" + master))
+	wsOpts := []workspace.Option{workspace.WithSecrets(a.vault), workspace.WithLogger(log)}
+	if cfg.FastPasswords {
+		wsOpts = append(wsOpts, workspace.WithInsecureBcryptCostForTests(4))
+	}
+	a.ws, err = workspace.New(wsmem.New(), a.audit, signing[:], wsOpts...)
+	if err != nil {
+		return nil, err
+	}
+	a.crm, err = crm.New(crmmem.New(), crm.WithLogger(log), crm.WithDefaultRegion("IN"))
+	if err != nil {
+		return nil, err
+	}
+	// The sandbox's AI: a deterministic embedder and an honest extractive
+	// model (answers only from the context, cites it, asks for a human
+	// otherwise).
+	a.kb, err = knowledge.New(kbmem.New(), knowledgetest.NewHashEmbedder(0),
+		knowledge.WithModel(knowledgetest.ExtractiveModel{}), knowledge.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	var clientFn metaClientFunc
+	secrets := []secret.Value{}
+	if !cfg.MetaAppSecret.IsZero() {
+		secrets = append(secrets, cfg.MetaAppSecret)
+	}
+	if cfg.Sandbox {
+		a.sandbox, err = newSandbox(log)
+		if err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, a.sandbox.Close)
+		clientFn = a.sandbox.metaClient
+		secrets = append(secrets, a.sandbox.appSecrets()...)
+	} else {
+		clientFn = func(kind workspace.ChannelKind, tok secret.Value) (*meta.Client, error) {
+			opts := []meta.Option{meta.WithAppSecret(cfg.MetaAppSecret)}
+			if kind == workspace.ChannelInstagram {
+				opts = append(opts, meta.WithBaseURL(meta.InstagramBaseURL))
+			}
+			return meta.NewClient(tok, opts...)
+		}
+	}
+	a.settings = newSettingsStore(a.ws)
+	botStore := botmem.New()
+	a.channels = newChannels(a.ws, botStore, clientFn)
+	a.engine, err = bot.New(a.channels, a.crm, botStore, bot.WithAnswerer(a.kb), bot.WithPublisher(bot.PublisherFunc(a.publish)),
+		bot.WithSettings(a.settings), bot.WithLogger(log))
+	if err != nil {
+		return nil, err
+	}
+	a.queue, err = intake.New(intake.NewMemStore(), a.process, intake.WithLogger(log),
+		intake.WithObserver(a.metrics.observeJob), intake.WithShard(shardOf))
+	if err != nil {
+		return nil, err
+	}
+	verify := cfg.MetaVerifyToken
+	if verify.IsZero() {
+		verify = secret.New("botsync-sandbox")
+	}
+	wh, err := meta.NewWebhookHandler(meta.WebhookSinkFunc(a.acceptMeta), meta.WithAppSecrets(secrets...),
+		meta.WithVerifyToken(verify), meta.WithWebhookLogger(log))
+	if err != nil {
+		return nil, fmt.Errorf("server: meta webhook: %w", err)
+	}
+	a.handler = a.routes(wh)
+	if cfg.Sandbox {
+		if err := a.seed(ctx); err != nil {
+			return nil, fmt.Errorf("server: seed sandbox: %w", err)
+		}
+	}
+	return a, nil
+}
+
+// acceptMeta stores a verified Meta delivery and queues its processing.
+func (a *App) acceptMeta(ctx context.Context, d meta.Delivery) error {
+	sum := sha256.Sum256(d.Body)
+	_, inserted, err := a.queue.Accept(ctx, "meta", hex.EncodeToString(sum[:]), d.Body)
+	a.metrics.intake("meta", inserted, err)
+	return err
+}
+
+// process runs one stored webhook: decode, then the engine per event.
+func (a *App) process(ctx context.Context, j intake.Job) error {
+	switch j.Kind {
+	case "meta":
+		evs, err := decodeMeta(j.Body)
+		if err != nil {
+			return fmt.Errorf("%w: %v", intake.ErrPermanent, err)
+		}
+		err = a.handleEvents(ctx, evs)
+		if errors.Is(err, errPaused) {
+			return fmt.Errorf("%w: %v", intake.ErrWait, err)
+		}
+		return err
+	}
+	return fmt.Errorf("%w: unknown job kind %q", intake.ErrPermanent, j.Kind)
+}
+
+// Run processes background work until ctx ends: the intake workers, and
+// the engine's due follow-ups every few seconds.
+func (a *App) Run(ctx context.Context) error {
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if _, err := a.engine.RunDue(ctx, a.now()); err != nil && ctx.Err() == nil {
+					a.log.Error("run due follow-ups", "err", err)
+				}
+			}
+		}
+	}()
+	return a.queue.Run(ctx)
+}
+
+// shardOf keeps one conversation's events in order: the business account
+// and the customer of the delivery's first event.
+func shardOf(j intake.Job) string {
+	if j.Kind != "meta" {
+		return j.Kind
+	}
+	evs, err := decodeMeta(j.Body)
+	if err != nil || len(evs) == 0 {
+		return ""
+	}
+	return evs[0].Account + "/" + evs[0].From
+}

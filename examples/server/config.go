@@ -1,0 +1,148 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/botsync/botsync/secret"
+)
+
+// Config is the server's configuration, read from the environment. Every
+// secret may instead be read from a file named by the variable with a
+// _FILE suffix (Docker and Kubernetes secrets).
+type Config struct {
+	Addr        string
+	PublicURL   string
+	DatabaseURL string
+	RedisURL    string
+	// Sandbox runs the in-process fake Graph API and AI with a seeded demo
+	// workspace (default on in embedded mode).
+	Sandbox bool
+	// Seed seeds the sandbox's demo workspace (default on with Sandbox).
+	Seed bool
+
+	EncryptionSecret      secret.Value
+	MetaAppSecret         secret.Value
+	MetaVerifyToken       secret.Value
+	RazorpayKeyID         string
+	RazorpayKeySecret     secret.Value
+	RazorpayWebhookSecret secret.Value
+	OpenAIKey             secret.Value
+
+	// MaxBody caps request bodies (bytes).
+	MaxBody int64
+	// AuthRate and WebhookRate are requests per second per client address.
+	AuthRate    float64
+	WebhookRate float64
+	// FastPasswords lowers the bcrypt cost (tests only).
+	FastPasswords bool
+}
+
+// LoadConfig reads the configuration through getenv and validates it. It
+// never includes a secret's value in an error.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:        or(getenv("ADDR"), "127.0.0.1:8080"),
+		PublicURL:   strings.TrimRight(getenv("PUBLIC_URL"), "/"),
+		DatabaseURL: getenv("DATABASE_URL"),
+		RedisURL:    getenv("REDIS_URL"),
+		MaxBody:     1 << 20,
+		AuthRate:    5,
+		WebhookRate: 2000,
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Addr
+	}
+	var err error
+	read := func(name string) secret.Value {
+		if err != nil {
+			return secret.Value{}
+		}
+		var v secret.Value
+		v, err = secretFrom(getenv, name)
+		return v
+	}
+	c.EncryptionSecret = read("BOTSYNC_ENCRYPTION_SECRET")
+	c.MetaAppSecret = read("META_APP_SECRET")
+	c.MetaVerifyToken = read("META_VERIFY_TOKEN")
+	c.RazorpayKeySecret = read("RAZORPAY_KEY_SECRET")
+	c.RazorpayWebhookSecret = read("RAZORPAY_WEBHOOK_SECRET")
+	c.OpenAIKey = read("OPENAI_API_KEY")
+	if err != nil {
+		return Config{}, err
+	}
+	c.RazorpayKeyID = getenv("RAZORPAY_KEY_ID")
+	c.Sandbox, err = boolEnv(getenv, "BOTSYNC_SANDBOX", c.DatabaseURL == "")
+	if err != nil {
+		return Config{}, err
+	}
+	c.Seed = c.Sandbox
+	if v := getenv("MAX_BODY_BYTES"); v != "" {
+		n, perr := strconv.ParseInt(v, 10, 64)
+		if perr != nil || n < 1024 {
+			return Config{}, fmt.Errorf("config: MAX_BODY_BYTES: want an integer of at least 1024")
+		}
+		c.MaxBody = n
+	}
+	return c, c.validate()
+}
+
+func (c Config) validate() error {
+	if c.DatabaseURL == "" {
+		return nil
+	}
+	// A persistent deployment must bring its own secrets.
+	switch {
+	case len(c.EncryptionSecret.Reveal()) < 32:
+		return fmt.Errorf("config: BOTSYNC_ENCRYPTION_SECRET: required with DATABASE_URL, at least 32 bytes")
+	case c.MetaAppSecret.IsZero() && !c.Sandbox:
+		return fmt.Errorf("config: META_APP_SECRET: required with DATABASE_URL")
+	case c.MetaVerifyToken.IsZero() && !c.Sandbox:
+		return fmt.Errorf("config: META_VERIFY_TOKEN: required with DATABASE_URL")
+	case c.RazorpayKeyID != "" && c.RazorpayKeySecret.IsZero():
+		return fmt.Errorf("config: RAZORPAY_KEY_SECRET: required with RAZORPAY_KEY_ID")
+	}
+	return nil
+}
+
+// secretFrom reads NAME, or the file NAME_FILE names (trailing newline
+// trimmed). Setting both is an error.
+func secretFrom(getenv func(string) string, name string) (secret.Value, error) {
+	v, file := getenv(name), getenv(name+"_FILE")
+	switch {
+	case v != "" && file != "":
+		return secret.Value{}, fmt.Errorf("config: %s and %s_FILE are both set; set one", name, name)
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return secret.Value{}, fmt.Errorf("config: %s_FILE: cannot read the file", name)
+		}
+		s := strings.TrimRight(string(b), "\r\n")
+		if s == "" {
+			return secret.Value{}, fmt.Errorf("config: %s_FILE: the file is empty", name)
+		}
+		return secret.New(s), nil
+	}
+	return secret.New(v), nil
+}
+
+func boolEnv(getenv func(string) string, name string, def bool) (bool, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("config: %s: want true or false", name)
+	}
+	return b, nil
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

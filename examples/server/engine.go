@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/botsync/botsync/bot"
+	"github.com/botsync/botsync/instagram"
+	"github.com/botsync/botsync/meta"
+	"github.com/botsync/botsync/whatsapp"
+	"github.com/botsync/botsync/workspace"
+)
+
+// decodeMeta turns a verified Meta webhook body into engine events.
+func decodeMeta(body []byte) ([]bot.Event, error) {
+	env, err := meta.DecodeWebhook(body)
+	if err != nil {
+		return nil, err
+	}
+	var out []bot.Event
+	switch env.Object {
+	case "whatsapp_business_account":
+		evs, err := whatsapp.Events(env)
+		if err != nil {
+			return nil, err
+		}
+		for _, ev := range evs {
+			out = append(out, bot.FromWhatsApp(ev)...)
+		}
+	case "instagram", "page":
+		for _, ev := range instagram.Events(env) {
+			if e, ok := bot.FromInstagram(ev); ok {
+				out = append(out, e)
+			}
+		}
+	}
+	return out, nil
+}
+
+// AISettings are a workspace's AI settings as the API shows them.
+type AISettings struct {
+	// Enabled turns AI answers on for Channels.
+	Enabled  bool          `json:"enabled"`
+	Channels []bot.Channel `json:"channels"`
+	// QuietMinutes is how long AI stays paused after a person's reply.
+	QuietMinutes int `json:"quiet_minutes"`
+	// HandoffAssignee is assigned conversations the AI hands off.
+	HandoffAssignee string `json:"handoff_assignee,omitempty"`
+	AwayMessage     string `json:"away_message,omitempty"`
+}
+
+// settingsStore is the engine's bot.SettingsSource: per-workspace AI
+// settings, with AI off while the workspace's AI kill switch is on.
+type settingsStore struct {
+	ws *workspace.Service
+	mu sync.Mutex
+	ai map[string]AISettings
+}
+
+func newSettingsStore(ws *workspace.Service) *settingsStore {
+	return &settingsStore{ws: ws, ai: map[string]AISettings{}}
+}
+
+func (s *settingsStore) AI(ws string) AISettings {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.ai[ws]
+	if !ok {
+		return AISettings{Enabled: true, Channels: []bot.Channel{bot.WhatsApp, bot.Instagram, bot.Messenger}, QuietMinutes: 30}
+	}
+	a.Channels = slices.Clone(a.Channels)
+	return a
+}
+
+func (s *settingsStore) SetAI(ws string, a AISettings) error {
+	if a.QuietMinutes < 0 || a.QuietMinutes > 7*24*60 {
+		return fieldErr("quiet_minutes", "must be between 0 and 10080")
+	}
+	for _, c := range a.Channels {
+		if !c.Valid() {
+			return fieldErr("channels", "unknown channel")
+		}
+	}
+	if a.QuietMinutes == 0 {
+		a.QuietMinutes = 30
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ai[ws] = a
+	return nil
+}
+
+// Settings implements bot.SettingsSource.
+func (s *settingsStore) Settings(_ context.Context, ws string) (bot.Settings, error) {
+	a := s.AI(ws)
+	st := bot.Settings{QuietPeriod: minutes(a.QuietMinutes), HandoffAssignee: a.HandoffAssignee, AwayMessage: a.AwayMessage}
+	if a.Enabled && !s.ws.Paused(ws, workspace.PauseAI) {
+		st.AIChannels = a.Channels
+	}
+	return st, nil
+}
+
+// errPaused reports a webhook kill switch; the processor maps it to
+// intake.ErrWait.
+var errPaused = errors.New("server: webhooks paused by a kill switch")
+
+// handleEvents runs decoded events through the engine, in order. Events of
+// a workspace whose webhooks are paused wait (errPaused).
+func (a *App) handleEvents(ctx context.Context, evs []bot.Event) error {
+	for _, ev := range evs {
+		acct, err := a.channels.Account(ctx, ev.Channel, ev.Account)
+		if errors.Is(err, bot.ErrUnknownAccount) {
+			a.log.WarnContext(ctx, "webhook for an account no workspace connected", "channel", ev.Channel)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if a.ws.Paused(acct.Workspace, workspace.PauseWebhooks) {
+			return errPaused
+		}
+		if err := a.engine.Handle(ctx, ev); err != nil {
+			return fmt.Errorf("engine: %w", err)
+		}
+	}
+	return nil
+}
+
+// publish turns the engine's updates into realtime events.
+func (a *App) publish(_ context.Context, u bot.Update) {
+	a.hub.Publish(Event{Type: string(u.Type), Workspace: u.Workspace, ConversationID: u.ConversationID, LeadID: u.LeadID,
+		Message: u.Message, Citations: u.Citations, Reason: u.Reason, At: u.At})
+}
+
+func minutes(n int) time.Duration { return time.Duration(n) * time.Minute }
