@@ -12,10 +12,10 @@ import (
 	"time"
 
 	"github.com/botsync/botsync/ai/knowledge"
-	"github.com/botsync/botsync/bot"
-	botmem "github.com/botsync/botsync/bot/memstore"
 	"github.com/botsync/botsync/ai/knowledge/knowledgetest"
 	kbmem "github.com/botsync/botsync/ai/knowledge/memstore"
+	"github.com/botsync/botsync/bot"
+	botmem "github.com/botsync/botsync/bot/memstore"
 	"github.com/botsync/botsync/crm"
 	crmmem "github.com/botsync/botsync/crm/memstore"
 	"github.com/botsync/botsync/internal/intake"

@@ -42,9 +42,9 @@ type sandboxTB struct {
 	cleanups []func()
 }
 
-func (t *sandboxTB) Helper()                        {}
-func (t *sandboxTB) Name() string                   { return "sandbox" }
-func (t *sandboxTB) Failed() bool                   { return false }
+func (t *sandboxTB) Helper()                         {}
+func (t *sandboxTB) Name() string                    { return "sandbox" }
+func (t *sandboxTB) Failed() bool                    { return false }
 func (t *sandboxTB) Logf(format string, args ...any) { t.log.Debug(fmt.Sprintf(format, args...)) }
 func (t *sandboxTB) Errorf(format string, args ...any) {
 	t.log.Error("sandbox fake: " + fmt.Sprintf(format, args...))
