@@ -69,10 +69,16 @@ type Request struct {
 	// person's verification is awaited, met when the request completes or
 	// is rejected.
 	Deadline Deadline `json:"deadline"`
+	// Version counts the stored changes; a store refuses a write based on
+	// a stale read (optimistic concurrency).
+	Version uint64 `json:"version"`
 }
 
 // RequestStore persists requests; safe for concurrent use.
 type RequestStore interface {
+	// PutRequest stores r only if the stored request's Version equals
+	// r.Version (0: no such request yet), and then stores it with Version
+	// r.Version+1; otherwise it returns ErrConflict.
 	PutRequest(ctx context.Context, r Request) error
 	GetRequest(ctx context.Context, workspaceID, id string) (Request, error)
 	// OpenRequests returns the workspace's requests that are neither
@@ -101,6 +107,9 @@ type Requests struct {
 	// vault crypto-shreds what the CRM deletes).
 	Strategies     map[Category]Strategy
 	SinkStrategies map[string]Strategy
+	// Lease is how long a request being processed is left to the process
+	// working on it before another may take over (default 10 minutes).
+	Lease time.Duration
 	// CodeTTL is how long a verification code lives (default 15 minutes);
 	// MaxAttempts how many wrong codes reject the request (default 5).
 	CodeTTL     time.Duration
@@ -164,7 +173,7 @@ func (q *Requests) Open(ctx context.Context, id string, typ RequestType, ids Ide
 	}
 	r := Request{ID: id, Type: typ, State: StateReceived, Identifiers: ids, Source: source, CreatedAt: now, UpdatedAt: now,
 		Deadline: Start(rule, "request:"+id, now)}
-	if err := q.Store.PutRequest(ctx, r); err != nil {
+	if err := q.put(ctx, &r); err != nil {
 		return Request{}, fmt.Errorf("privacy: open request: %w", err)
 	}
 	return r, q.audit(ctx, r, "request.opened")
@@ -191,7 +200,7 @@ func (q *Requests) IssueCode(ctx context.Context, workspaceID, id string) (strin
 	}
 	r.State, r.CodeHash, r.CodeExpiresAt, r.Attempts, r.UpdatedAt = StateVerifying, codeHash(r.ID, code), q.now().Add(ttl), 0, q.now()
 	pauseClock(&r.Deadline, q.now())
-	if err := q.Store.PutRequest(ctx, r); err != nil {
+	if err := q.put(ctx, &r); err != nil {
 		return "", fmt.Errorf("privacy: issue code: %w", err)
 	}
 	return code, nil
@@ -227,7 +236,7 @@ func (q *Requests) Verify(ctx context.Context, workspaceID, id, code string) err
 			r.Deadline.MarkMet(q.now())
 		}
 		r.UpdatedAt = q.now()
-		if err := q.Store.PutRequest(ctx, r); err != nil {
+		if err := q.put(ctx, &r); err != nil {
 			return fmt.Errorf("privacy: verify: %w", err)
 		}
 		if r.State == StateRejected {
@@ -238,7 +247,7 @@ func (q *Requests) Verify(ctx context.Context, workspaceID, id, code string) err
 	}
 	r.State, r.CodeHash, r.UpdatedAt = StateVerified, "", q.now()
 	resumeClock(&r.Deadline, q.now())
-	if err := q.Store.PutRequest(ctx, r); err != nil {
+	if err := q.put(ctx, &r); err != nil {
 		return fmt.Errorf("privacy: verify: %w", err)
 	}
 	return q.audit(ctx, r, "request.verified")
@@ -256,7 +265,7 @@ func (q *Requests) MarkVerified(ctx context.Context, workspaceID, id, how string
 	}
 	r.State, r.UpdatedAt = StateVerified, q.now()
 	resumeClock(&r.Deadline, q.now())
-	if err := q.Store.PutRequest(ctx, r); err != nil {
+	if err := q.put(ctx, &r); err != nil {
 		return err
 	}
 	return q.audit(ctx, r, "request.verified:"+how)
@@ -276,9 +285,18 @@ func (q *Requests) Process(ctx context.Context, workspaceID, id string) (Request
 	if r.State != StateVerified && r.State != StateProcessing && r.State != StateFailed {
 		return r, ErrBadState
 	}
-	r.State, r.Error = StateProcessing, ""
-	if err := q.Store.PutRequest(ctx, r); err != nil {
-		return r, err
+	lease := q.Lease
+	if lease <= 0 {
+		lease = 10 * time.Minute
+	}
+	if r.State == StateProcessing && q.now().Sub(r.UpdatedAt) < lease {
+		return r, fmt.Errorf("privacy: process: %w: the request is being processed", ErrConflict)
+	}
+	// Claim the request: a concurrent Process that read the same version
+	// fails here with ErrConflict.
+	r.State, r.Error, r.UpdatedAt = StateProcessing, "", q.now()
+	if err := q.put(ctx, &r); err != nil {
+		return r, fmt.Errorf("privacy: process: %w", err)
 	}
 	done := map[string]bool{}
 	for _, rc := range r.Receipts {
@@ -286,7 +304,7 @@ func (q *Requests) Process(ctx context.Context, workspaceID, id string) (Request
 	}
 	fail := func(err error) (Request, error) {
 		r.State, r.Error, r.UpdatedAt = StateFailed, err.Error(), q.now()
-		_ = q.Store.PutRequest(ctx, r)
+		_ = q.put(ctx, &r)
 		return r, err
 	}
 	if r.Type == RequestConsentWithdrawal && q.Consents != nil {
@@ -305,7 +323,8 @@ func (q *Requests) Process(ctx context.Context, workspaceID, id string) (Request
 			}
 			r.Export = append(r.Export, recs...)
 			r.Receipts = append(r.Receipts, Receipt{Sink: sink.Name(), Action: "export", Count: len(recs), At: q.now()})
-			if err := q.Store.PutRequest(ctx, r); err != nil {
+			r.UpdatedAt = q.now()
+			if err := q.put(ctx, &r); err != nil {
 				return fail(err)
 			}
 			continue
@@ -324,7 +343,8 @@ func (q *Requests) Process(ctx context.Context, workspaceID, id string) (Request
 				}
 			}
 			r.Receipts = append(r.Receipts, rc)
-			if err := q.Store.PutRequest(ctx, r); err != nil {
+			r.UpdatedAt = q.now()
+			if err := q.put(ctx, &r); err != nil {
 				return fail(err)
 			}
 		}
@@ -336,7 +356,7 @@ func (q *Requests) Process(ctx context.Context, workspaceID, id string) (Request
 	if r.Deadline.Met.IsZero() {
 		r.Deadline.MarkMet(q.now())
 	}
-	if err := q.Store.PutRequest(ctx, r); err != nil {
+	if err := q.put(ctx, &r); err != nil {
 		return r, err
 	}
 	action := "request.completed"

@@ -36,8 +36,18 @@ func (q *Requests) Extend(ctx context.Context, workspaceID, id string, cal *Cale
 		return r, fmt.Errorf("privacy: extend request: %w", err)
 	}
 	r.UpdatedAt = q.now()
-	if err := q.Store.PutRequest(ctx, r); err != nil {
+	if err := q.put(ctx, &r); err != nil {
 		return r, fmt.Errorf("privacy: extend request: %w", err)
 	}
 	return r, q.audit(ctx, r, "request.extended")
+}
+
+// put stores r if nobody changed it since it was read, and advances its
+// version.
+func (q *Requests) put(ctx context.Context, r *Request) error {
+	if err := q.Store.PutRequest(ctx, *r); err != nil {
+		return err
+	}
+	r.Version++
+	return nil
 }

@@ -166,3 +166,73 @@ func TestConsentWithdrawalRecordsWithdrawals(t *testing.T) {
 	assert.Equal(t, "request:w1", latest.Evidence)
 	require.ErrorIs(t, privacy.CheckPurpose(privacy.SubjectFacts{}, history, privacy.PurposeMarketingMessages), privacy.ErrNoConsent)
 }
+
+// stuckSink blocks its first Erase until released, to hold a request in
+// processing while another Process call arrives.
+type stuckSink struct {
+	*privacytest.MemorySink
+	entered, release chan struct{}
+}
+
+func (s *stuckSink) Erase(ctx context.Context, id privacy.Identifiers, c privacy.Category, st privacy.Strategy) (privacy.Receipt, error) {
+	if s.entered != nil {
+		close(s.entered)
+		s.entered = nil
+		<-s.release
+	}
+	return s.MemorySink.Erase(ctx, id, c, st)
+}
+
+func TestProcessIsClaimedOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		st := memstore.New()
+		who := privacytest.Person("ws", 1)
+		sink := &stuckSink{MemorySink: privacytest.NewMemorySink("crm", privacy.CategoryLeadConversation), entered: make(chan struct{}), release: make(chan struct{})}
+		sink.Add("ws", who, privacy.CategoryLeadConversation, time.Now(), "lead")
+		q := &privacy.Requests{Store: st, Sinks: []privacy.Sink{sink}, Holds: privacy.NewHolds(st, nil, time.Now), Now: time.Now, Lease: time.Minute}
+		_, err := q.Open(ctx, "r1", privacy.RequestErasure, who, "api")
+		require.NoError(t, err)
+		require.NoError(t, q.MarkVerified(ctx, "ws", "r1", "test"))
+
+		entered := sink.entered
+		done := make(chan error)
+		go func() {
+			_, err := q.Process(ctx, "ws", "r1")
+			done <- err
+		}()
+		<-entered
+		_, err = q.Process(ctx, "ws", "r1")
+		require.ErrorIs(t, err, privacy.ErrConflict, "a second worker does not run the sinks while the first holds the lease")
+		close(sink.release)
+		require.NoError(t, <-done)
+		r, err := st.GetRequest(ctx, "ws", "r1")
+		require.NoError(t, err)
+		assert.Equal(t, privacy.StateCompleted, r.State)
+		assert.Len(t, r.Receipts, 1)
+	})
+}
+
+func TestProcessTakesOverAfterLease(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		st := memstore.New()
+		who := privacytest.Person("ws", 1)
+		q := &privacy.Requests{Store: st, Sinks: []privacy.Sink{privacytest.NewMemorySink("crm", privacy.CategoryLeadConversation)},
+			Holds: privacy.NewHolds(st, nil, time.Now), Now: time.Now, Lease: time.Minute}
+		r, err := q.Open(ctx, "r1", privacy.RequestErasure, who, "api")
+		require.NoError(t, err)
+		require.NoError(t, q.MarkVerified(ctx, "ws", "r1", "test"))
+		// A worker claimed it and crashed.
+		r, err = st.GetRequest(ctx, "ws", "r1")
+		require.NoError(t, err)
+		r.State, r.UpdatedAt = privacy.StateProcessing, time.Now()
+		require.NoError(t, st.PutRequest(ctx, r))
+		_, err = q.Process(ctx, "ws", "r1")
+		require.ErrorIs(t, err, privacy.ErrConflict)
+		time.Sleep(2 * time.Minute)
+		r, err = q.Process(ctx, "ws", "r1")
+		require.NoError(t, err)
+		assert.Equal(t, privacy.StateCompleted, r.State)
+	})
+}

@@ -175,7 +175,13 @@ func (m *Store) PutRequest(_ context.Context, r privacy.Request) error {
 	r.Receipts = append([]privacy.Receipt(nil), r.Receipts...)
 	r.Export = append([]privacy.ExportRecord(nil), r.Export...)
 	r.Deadline.Pauses = append([]privacy.Pause(nil), r.Deadline.Pauses...)
-	m.requests[[2]string{r.Identifiers.WorkspaceID, r.ID}] = r
+	k := [2]string{r.Identifiers.WorkspaceID, r.ID}
+	old, ok := m.requests[k]
+	if (ok && old.Version != r.Version) || (!ok && r.Version != 0) {
+		return privacy.ErrConflict
+	}
+	r.Version++
+	m.requests[k] = r
 	return nil
 }
 

@@ -291,17 +291,25 @@ func (s *Store) PutRequest(ctx context.Context, r privacy.Request) error {
 	if err != nil {
 		return wrap("put request", err)
 	}
-	_, err = s.db.Exec(ctx, `
+	args := []any{r.Identifiers.WorkspaceID, r.ID, string(r.Type), string(r.State), ids, r.Source, r.CreatedAt, r.UpdatedAt,
+		r.CodeHash, nullTime(r.CodeExpiresAt), r.Attempts, receipts, export, r.Certificate, r.Error, deadline, int64(r.Version)}
+	var tag pgconn.CommandTag
+	if r.Version == 0 {
+		tag, err = s.db.Exec(ctx, `
 INSERT INTO privacy_requests (workspace_id, id, type, state, identifiers, source, created_at, updated_at,
-    code_hash, code_expires_at, attempts, receipts, export, certificate, error, deadline)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-ON CONFLICT (workspace_id, id) DO UPDATE SET
-    type = excluded.type, state = excluded.state, identifiers = excluded.identifiers, source = excluded.source,
-    created_at = excluded.created_at, updated_at = excluded.updated_at, code_hash = excluded.code_hash,
-    code_expires_at = excluded.code_expires_at, attempts = excluded.attempts, receipts = excluded.receipts,
-    export = excluded.export, certificate = excluded.certificate, error = excluded.error, deadline = excluded.deadline`,
-		r.Identifiers.WorkspaceID, r.ID, string(r.Type), string(r.State), ids, r.Source, r.CreatedAt, r.UpdatedAt,
-		r.CodeHash, nullTime(r.CodeExpiresAt), r.Attempts, receipts, export, r.Certificate, r.Error, deadline)
+    code_hash, code_expires_at, attempts, receipts, export, certificate, error, deadline, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 + 1)
+ON CONFLICT (workspace_id, id) DO NOTHING`, args...)
+	} else {
+		tag, err = s.db.Exec(ctx, `
+UPDATE privacy_requests SET type = $3, state = $4, identifiers = $5, source = $6, created_at = $7, updated_at = $8,
+    code_hash = $9, code_expires_at = $10, attempts = $11, receipts = $12, export = $13, certificate = $14,
+    error = $15, deadline = $16, version = version + 1
+WHERE workspace_id = $1 AND id = $2 AND version = $17`, args...)
+	}
+	if err == nil && tag.RowsAffected() != 1 {
+		return privacy.ErrConflict
+	}
 	return wrap("put request", err)
 }
 
@@ -313,7 +321,7 @@ func nonNil[T any](s []T) []T {
 }
 
 const requestCols = `id, type, state, identifiers, source, created_at, updated_at, code_hash,
-    code_expires_at, attempts, receipts, export, certificate, error, deadline`
+    code_expires_at, attempts, receipts, export, certificate, error, deadline, version`
 
 func scanRequest(row pgx.Row) (privacy.Request, error) {
 	var (
@@ -321,9 +329,10 @@ func scanRequest(row pgx.Row) (privacy.Request, error) {
 		typ, state                      string
 		ids, receipts, export, deadline []byte
 		expires                         *time.Time
+		version                         int64
 	)
 	err := row.Scan(&r.ID, &typ, &state, &ids, &r.Source, &r.CreatedAt, &r.UpdatedAt, &r.CodeHash, &expires, &r.Attempts,
-		&receipts, &export, &r.Certificate, &r.Error, &deadline)
+		&receipts, &export, &r.Certificate, &r.Error, &deadline, &version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return privacy.Request{}, privacy.ErrNotFound
 	}
@@ -331,7 +340,7 @@ func scanRequest(row pgx.Row) (privacy.Request, error) {
 		return privacy.Request{}, err
 	}
 	r.Type, r.State, r.CodeExpiresAt = privacy.RequestType(typ), privacy.RequestState(state), fromNull(expires)
-	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	r.CreatedAt, r.UpdatedAt, r.Version = r.CreatedAt.UTC(), r.UpdatedAt.UTC(), uint64(version)
 	for _, f := range []struct {
 		name string
 		b    []byte

@@ -210,9 +210,18 @@ func testRequests(t *testing.T, st Store) {
 		Identifiers: privacy.Identifiers{WorkspaceID: "ws-a", SubjectIDs: []string{"lead-1"}, Phones: []string{"+919812345678"}, Emails: []string{"a@example.com"}, ChannelIDs: []string{"psid-1"}},
 		Source:      "api", CreatedAt: us, UpdatedAt: us, CodeHash: "abc", CodeExpiresAt: us.Add(15 * time.Minute), Attempts: 2}
 	require.NoError(t, st.PutRequest(ctx, r))
+	require.ErrorIs(t, st.PutRequest(ctx, r), privacy.ErrConflict, "creating an existing request conflicts")
 	got, err := st.GetRequest(ctx, "ws-a", "r1")
 	require.NoError(t, err)
+	r.Version = 1
 	assertRequest(t, r, got)
+	stale := got
+	stale.Version = 0
+	stale.State = privacy.StateRejected
+	require.ErrorIs(t, st.PutRequest(ctx, stale), privacy.ErrConflict, "a write based on a stale read conflicts")
+	unknown := got
+	unknown.ID = "never-stored"
+	require.ErrorIs(t, st.PutRequest(ctx, unknown), privacy.ErrConflict, "updating a request that does not exist conflicts")
 
 	r.State, r.Attempts, r.CodeHash, r.CodeExpiresAt = privacy.StateCompleted, 0, "", time.Time{}
 	r.Receipts = []privacy.Receipt{
@@ -226,6 +235,7 @@ func testRequests(t *testing.T, st Store) {
 	require.NoError(t, st.PutRequest(ctx, r))
 	got, err = st.GetRequest(ctx, "ws-a", "r1")
 	require.NoError(t, err)
+	r.Version = 2
 	assertRequest(t, r, got)
 	assert.True(t, privacy.VerifyCertificate(got), "the certificate must verify after a round trip")
 
@@ -255,7 +265,7 @@ func testRequests(t *testing.T, st Store) {
 	require.ErrorIs(t, err, privacy.ErrNotFound)
 	rb := r
 	rb.Identifiers = privacy.Identifiers{WorkspaceID: "ws-b", SubjectIDs: []string{"lead-9"}}
-	rb.Receipts, rb.Export, rb.Certificate = nil, nil, ""
+	rb.Receipts, rb.Export, rb.Certificate, rb.Version = nil, nil, "", 0
 	require.NoError(t, st.PutRequest(ctx, rb))
 	got, err = st.GetRequest(ctx, "ws-a", "r1")
 	require.NoError(t, err)
@@ -263,6 +273,32 @@ func testRequests(t *testing.T, st Store) {
 	open, err = st.OpenRequests(ctx, "ws-b")
 	require.NoError(t, err)
 	assert.Empty(t, open, "ws-b's only request is completed")
+
+	// Two writers that read the same version: exactly one wins.
+	base, err := st.GetRequest(ctx, "ws-a", "r3")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	results := make(chan error, 8)
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w := base
+			w.Attempts = i
+			results <- st.PutRequest(ctx, w)
+		}()
+	}
+	wg.Wait()
+	close(results)
+	wins := 0
+	for err := range results {
+		if err == nil {
+			wins++
+		} else {
+			require.ErrorIs(t, err, privacy.ErrConflict)
+		}
+	}
+	assert.Equal(t, 1, wins)
 }
 
 func assertRequest(t *testing.T, want, got privacy.Request) {
