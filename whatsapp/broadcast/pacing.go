@@ -129,18 +129,24 @@ func (b *TierBudget) Used(phoneNumberID string) int {
 	return n
 }
 
-// slots paces one campaign in this process: a token bucket of burst 1 in
-// integer nanoseconds (GCRA) for the schedule, and a departure gate that
-// keeps the actual send calls at least one interval apart even when a
-// worker wakes late. The interval is 0.5% longer than 1/rate, so that the
-// jitter between the gate and the request reaching the API cannot put
-// more than the rate into any one-second window.
+// slots paces one campaign in this process. The schedule is a token
+// bucket of burst 1 in integer nanoseconds (GCRA): one slot every 1/rate.
+// The departure gate keeps a log of the last rate send calls and holds a
+// send while the one rate sends back left less than a second (plus 0.5%,
+// for the jitter between the gate and the request reaching the API) ago:
+// no one-second window ever holds more than the rate, and workers that
+// woke late may catch up within that bound.
 type slots struct {
 	mu       sync.Mutex
+	rate     int
 	interval time.Duration
 	next     time.Time
-	last     time.Time
+	log      []time.Time // ring of the last departures
+	head     int
 }
+
+// gateWindow is the departure gate's window.
+const gateWindow = time.Second * 1005 / 1000
 
 // bucket returns the campaign's pacing in this process.
 func (s *Service) bucket(workspaceID, campaignID string, mps int) *slots {
@@ -154,7 +160,11 @@ func (s *Service) bucket(workspaceID, campaignID string, mps int) *slots {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.interval = (time.Second*1005/1000 + time.Duration(mps) - 1) / time.Duration(mps)
+	if b.rate != mps {
+		b.rate, b.log, b.head = mps, make([]time.Time, 0, mps), 0
+		// round up: never faster than mps
+		b.interval = (time.Second + time.Duration(mps) - 1) / time.Duration(mps)
+	}
 	return b
 }
 
@@ -175,10 +185,15 @@ func (b *slots) reserve(now time.Time) time.Time {
 func (b *slots) depart(now time.Time) time.Duration {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if d := b.last.Add(b.interval).Sub(now); d > 0 {
+	if len(b.log) < b.rate {
+		b.log = append(b.log, now)
+		return 0
+	}
+	if d := b.log[b.head].Add(gateWindow).Sub(now); d > 0 {
 		return d
 	}
-	b.last = now
+	b.log[b.head] = now
+	b.head = (b.head + 1) % len(b.log)
 	return 0
 }
 

@@ -53,7 +53,8 @@ type Sent struct {
 	To           string
 	CallbackData string
 	Template     whatsapp.Template
-	At           time.Time
+	// At is when the request arrived.
+	At time.Time
 	// Lost is set when the sender never saw the answer.
 	Lost bool
 }
@@ -98,6 +99,7 @@ func (f *Sender) Send(ctx context.Context, phoneNumberID string, m whatsapp.Mess
 		return nil, &whatsapp.SendError{Op: "send message", Action: whatsapp.ActionTerminal, Err: fmt.Errorf("broadcasttest: only templates are accepted")}
 	}
 	key := m.To.Key()
+	arrived := f.now()
 	f.mu.Lock()
 	if q := f.fail[key]; len(q) > 0 {
 		e := q[0]
@@ -117,21 +119,21 @@ func (f *Sender) Send(ctx context.Context, phoneNumberID string, m whatsapp.Mess
 			n := f.nLost
 			f.nLost++
 			if f.lost(n) {
-				f.recordLocked(phoneNumberID, key, m.CallbackData, t, true)
+				f.recordLocked(phoneNumberID, key, m.CallbackData, t, arrived, true)
 			}
 			f.mu.Unlock()
 			return nil, &whatsapp.SendError{Op: "send message", Action: whatsapp.ActionUncertain, Err: ctx.Err()}
 		}
 	}
 	f.mu.Lock()
-	s := f.recordLocked(phoneNumberID, key, m.CallbackData, t, false)
+	s := f.recordLocked(phoneNumberID, key, m.CallbackData, t, arrived, false)
 	f.mu.Unlock()
 	return &whatsapp.SendResult{MessageID: s.MessageID, MessageStatus: "accepted", WaID: key, Endpoint: whatsapp.EndpointMessages, Category: t.Category}, nil
 }
 
-func (f *Sender) recordLocked(phone, to, cb string, t whatsapp.Template, lost bool) Sent {
+func (f *Sender) recordLocked(phone, to, cb string, t whatsapp.Template, at time.Time, lost bool) Sent {
 	f.next++
-	s := Sent{MessageID: fmt.Sprintf("wamid.FAKE%08d", f.next), PhoneNumberID: phone, To: to, CallbackData: cb, Template: t, At: f.now(), Lost: lost}
+	s := Sent{MessageID: fmt.Sprintf("wamid.FAKE%08d", f.next), PhoneNumberID: phone, To: to, CallbackData: cb, Template: t, At: at, Lost: lost}
 	f.sent = append(f.sent, s)
 	keep := f.waiters[:0]
 	for _, w := range f.waiters {
