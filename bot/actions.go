@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/botsync/botsync/ai/knowledge"
 	"github.com/botsync/botsync/crm"
 	"github.com/botsync/botsync/instagram"
 )
@@ -230,6 +231,12 @@ func (e *Engine) sendReply(ctx context.Context, t *turn, m Outbound, author crm.
 }
 
 func (e *Engine) send(ctx context.Context, t *turn, m Outbound, author crm.Actor) (*crm.Message, error) {
+	return e.sendCited(ctx, t, m, author, nil)
+}
+
+// sendCited is send with the citations backing an AI answer, which go
+// with the message's realtime update.
+func (e *Engine) sendCited(ctx context.Context, t *turn, m Outbound, author crm.Actor, cites []knowledge.Citation) (*crm.Message, error) {
 	if t.acct.Sender == nil {
 		return nil, errors.New("account has no sender")
 	}
@@ -267,7 +274,7 @@ func (e *Engine) send(ctx context.Context, t *turn, m Outbound, author crm.Actor
 	if err != nil {
 		return nil, fmt.Errorf("record sent message: %w", err)
 	}
-	e.cfg.pub.Publish(ctx, Update{Type: UpdateMessageCreated, Workspace: t.ws, LeadID: t.lead.ID, ConversationID: t.conv.ID, Message: msg, At: msg.At})
+	e.cfg.pub.Publish(ctx, Update{Type: UpdateMessageCreated, Workspace: t.ws, LeadID: t.lead.ID, ConversationID: t.conv.ID, Message: msg, Citations: cites, At: msg.At})
 	return msg, nil
 }
 

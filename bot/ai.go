@@ -95,12 +95,8 @@ func (e *Engine) aiReply(ctx context.Context, t *turn) error {
 		}
 		switch ans.Decision {
 		case knowledge.Answered:
-			msg, err := e.send(ctx, t, Outbound{Text: ans.Text, Label: "ai"}, aiActor)
-			if err != nil || msg == nil {
-				return err
-			}
-			e.cfg.pub.Publish(ctx, Update{Type: UpdateMessageCreated, Workspace: t.ws, LeadID: t.lead.ID, ConversationID: t.conv.ID, Message: msg, Citations: ans.Citations, At: msg.At})
-			return nil
+			_, err := e.sendCited(ctx, t, Outbound{Text: ans.Text, Label: "ai"}, aiActor, ans.Citations)
+			return err
 		case knowledge.NoKnowledge:
 			return e.handoff(ctx, t, "no knowledge: "+ans.Reason)
 		default:

@@ -318,6 +318,9 @@ func (e *Engine) handleMessage(ctx context.Context, acct Account, ev *Event) err
 		e.cfg.pub.Publish(ctx, Update{Type: UpdateLeadCreated, Workspace: t.ws, LeadID: t.lead.ID, ConversationID: t.conv.ID, At: ev.Time})
 	}
 	e.cfg.pub.Publish(ctx, Update{Type: UpdateMessageCreated, Workspace: t.ws, LeadID: t.lead.ID, ConversationID: t.conv.ID, Message: m, At: ev.Time})
+	if ev.Standby {
+		return nil // another app (a human inbox) has the thread
+	}
 
 	rules, err := e.store.Rules(ctx, t.ws)
 	if err != nil {

@@ -15,6 +15,8 @@ import (
 	"github.com/botsync/botsync/bot/memstore"
 	"github.com/botsync/botsync/crm"
 	crmmem "github.com/botsync/botsync/crm/memstore"
+	"github.com/botsync/botsync/instagram"
+	"github.com/botsync/botsync/meta/metatest"
 )
 
 const (
@@ -330,4 +332,32 @@ func outbound(ms []*crm.Message) []*crm.Message {
 		}
 	}
 	return out
+}
+
+func TestStandbyRecordedNotAnswered(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	h := newHarness(t, bot.Settings{})
+	reg := bot.Registry{}
+	reg.Add(bot.Account{Workspace: ws, Channel: bot.Messenger, ID: "107656651234567", Sender: h.sender})
+	eng, err := bot.New(reg, h.crm, h.store, bot.WithClock(h.clock))
+	require.NoError(t, err)
+	require.NoError(t, eng.PutRule(ctx, bot.Rule{Workspace: ws, ID: "any", Trigger: bot.Trigger{Type: bot.TriggerMessage},
+		Actions: []bot.Action{{Type: bot.ActSendText, Text: "hi"}}}))
+	ies, err := instagram.ParseWebhook(metatest.Fixture("messenger/standby.json"))
+	require.NoError(t, err)
+	require.Len(t, ies, 1)
+	ev, ok := bot.FromInstagram(ies[0])
+	require.True(t, ok)
+	assert.Equal(t, bot.Messenger, ev.Channel)
+	assert.True(t, ev.Standby)
+	require.NoError(t, eng.Handle(ctx, ev))
+	assert.Empty(t, h.sender.sent())
+	lead, err := h.crm.LeadByIdentity(ctx, ws, crm.Identity{Kind: crm.KindPSID, Value: "6783451234567890"})
+	require.NoError(t, err)
+	convs, err := h.crm.Conversations(ctx, ws, lead.ID)
+	require.NoError(t, err)
+	msgs, err := h.crm.Messages(ctx, ws, convs[0].ID)
+	require.NoError(t, err)
+	assert.Len(t, msgs, 1)
 }

@@ -75,6 +75,9 @@ type Event struct {
 	// Own marks an echo of a message this engine sent (stamped), which
 	// never triggers rules.
 	Own bool
+	// Standby marks a Messenger/Instagram event received while another app
+	// (a human inbox) controls the thread: it is recorded, not answered.
+	Standby bool
 
 	// MediaID is the commented media (EventComment).
 	MediaID string
@@ -174,7 +177,7 @@ func FromInstagram(ev instagram.Event) (Event, bool) {
 	if ev.Object == "page" {
 		ch = Messenger
 	}
-	e := Event{Channel: ch, Account: ev.AccountID, DedupKey: ev.DedupKey, Time: ev.Time}
+	e := Event{Channel: ch, Account: ev.AccountID, DedupKey: ev.DedupKey, Time: ev.Time, Standby: ev.Standby}
 	switch {
 	case ev.Message != nil:
 		m := ev.Message

@@ -147,7 +147,9 @@ func TestScenarioWhatsAppKnowledgeHandoffPause(t *testing.T) {
 			require.Len(t, sent, 1, "one answer even though the webhook came twice")
 			assert.Contains(t, string(sent[0].Body), "1,80,000")
 			var cited []knowledge.Citation
-			for _, u := range pub.of(bot.UpdateMessageCreated) {
+			created := pub.of(bot.UpdateMessageCreated)
+			require.Len(t, created, 2, "the inbound message and the answer, once each")
+			for _, u := range created {
 				cited = append(cited, u.Citations...)
 			}
 			require.Len(t, cited, 1)
