@@ -360,10 +360,7 @@ func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
 		return true
 	}
 	// The intent: from here on the recipient is never claimed again.
-	if err := r.update(ctx, rc, StatusClaimed, func(x *Recipient) {
-		x.Status, x.IntentAt = StatusSending, s.now()
-		x.Attempts++
-	}); err != nil {
+	if err := s.store.StartSend(ctx, rc.WorkspaceID, rc.CampaignID, rc.Seq, r.owner, s.now()); err != nil {
 		return errors.Is(err, ErrLeaseLost)
 	}
 	if err := s.waitDeparture(ctx, slot); err != nil {
@@ -383,17 +380,7 @@ func (r *run) outcome(ctx context.Context, rc Recipient, res *whatsapp.SendResul
 	s, c := r.s, r.campaign()
 	now := s.now()
 	if sendErr == nil {
-		_, err := s.store.UpdateRecipient(ctx, c.WorkspaceID, c.ID, rc.Seq, func(x *Recipient) error {
-			if x.MessageID == "" {
-				x.MessageID = res.MessageID
-			}
-			if x.Status == StatusSending {
-				x.Status, x.AcceptedAt = StatusAccepted, now
-			}
-			x.LeaseOwner, x.LeaseUntil, x.UpdatedAt = "", time.Time{}, now
-			return nil
-		})
-		if err != nil {
+		if err := s.store.Accept(ctx, c.WorkspaceID, c.ID, rc.Seq, res.MessageID, now); err != nil {
 			s.logger.Warn("broadcast: recording an accepted send failed", "campaign_id", c.ID, "seq", rc.Seq, "error", err)
 		}
 		s.observeOutcome(ctx, c, false)

@@ -44,6 +44,15 @@ type Store interface {
 	// UpdateRecipient applies fn to the recipient atomically (serialised
 	// per row); an error from fn leaves it unchanged and is returned.
 	UpdateRecipient(ctx context.Context, workspaceID, campaignID string, seq int64, fn func(*Recipient) error) (Recipient, error)
+	// StartSend records a send intent in one step: a recipient claimed by
+	// owner becomes StatusSending with IntentAt now and one more attempt,
+	// its lease kept; anything else fails with [ErrLeaseLost].
+	StartSend(ctx context.Context, workspaceID, campaignID string, seq int64, owner string, now time.Time) error
+	// Accept records the API's acceptance in one step: the message id
+	// (unless a status webhook recorded one first), StatusSending becomes
+	// StatusAccepted (a status a webhook already advanced is kept), and the
+	// lease is cleared.
+	Accept(ctx context.Context, workspaceID, campaignID string, seq int64, messageID string, now time.Time) error
 	// Counts aggregates the campaign's recipients.
 	Counts(ctx context.Context, workspaceID, campaignID string) (Counts, error)
 

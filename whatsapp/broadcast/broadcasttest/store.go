@@ -47,6 +47,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) broadcast.Store) {
 	t.Run("RecipientRoundTrip", func(t *testing.T) { t.Parallel(); testRoundTrip(t, newStore(t)) })
 	t.Run("Claim", func(t *testing.T) { t.Parallel(); testClaim(t, newStore(t)) })
 	t.Run("ConcurrentClaims", func(t *testing.T) { t.Parallel(); testConcurrentClaims(t, newStore(t)) })
+	t.Run("SendSteps", func(t *testing.T) { t.Parallel(); testSendSteps(t, newStore(t)) })
 	t.Run("Counts", func(t *testing.T) { t.Parallel(); testCounts(t, newStore(t)) })
 	t.Run("Suppression", func(t *testing.T) { t.Parallel(); testSuppression(t, newStore(t)) })
 }
@@ -352,4 +353,41 @@ func testSuppression(t *testing.T, s broadcast.Store) {
 	empty, err := s.Suppressed(ctx, "ws1", nil)
 	require.NoError(t, err)
 	assert.Empty(t, empty)
+}
+
+func testSendSteps(t *testing.T, s broadcast.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.AddRecipients(ctx, "ws1", "c1", NewRecipients(3)))
+	_, err := s.Claim(ctx, "ws1", "c1", "a", 2, T0, T0.Add(time.Minute))
+	require.NoError(t, err)
+	require.ErrorIs(t, s.StartSend(ctx, "ws1", "c1", 1, "b", T0), broadcast.ErrLeaseLost, "another owner")
+	require.ErrorIs(t, s.StartSend(ctx, "ws1", "c1", 3, "a", T0), broadcast.ErrLeaseLost, "not claimed")
+	require.ErrorIs(t, s.StartSend(ctx, "ws2", "c1", 1, "a", T0), broadcast.ErrNotFound)
+	require.NoError(t, s.StartSend(ctx, "ws1", "c1", 1, "a", T0.Add(time.Second)))
+	require.ErrorIs(t, s.StartSend(ctx, "ws1", "c1", 1, "a", T0), broadcast.ErrLeaseLost, "an intent is recorded once")
+	r, err := s.Recipient(ctx, "ws1", "c1", 1)
+	require.NoError(t, err)
+	assert.Equal(t, broadcast.StatusSending, r.Status)
+	assert.Equal(t, 1, r.Attempts)
+	assert.True(t, r.IntentAt.Equal(T0.Add(time.Second)))
+
+	require.NoError(t, s.Accept(ctx, "ws1", "c1", 1, "wamid.1", T0.Add(2*time.Second)))
+	r, _ = s.Recipient(ctx, "ws1", "c1", 1)
+	assert.Equal(t, broadcast.StatusAccepted, r.Status)
+	assert.Equal(t, "wamid.1", r.MessageID)
+	assert.Empty(t, r.LeaseOwner)
+	assert.True(t, r.AcceptedAt.Equal(T0.Add(2*time.Second)))
+
+	// a webhook got there first: its state and message id stay
+	require.NoError(t, s.StartSend(ctx, "ws1", "c1", 2, "a", T0))
+	_, err = s.UpdateRecipient(ctx, "ws1", "c1", 2, func(r *broadcast.Recipient) error {
+		r.Status, r.MessageID = broadcast.StatusDelivered, "wamid.hook"
+		return nil
+	})
+	require.NoError(t, err)
+	require.NoError(t, s.Accept(ctx, "ws1", "c1", 2, "wamid.2", T0))
+	r, _ = s.Recipient(ctx, "ws1", "c1", 2)
+	assert.Equal(t, broadcast.StatusDelivered, r.Status)
+	assert.Equal(t, "wamid.hook", r.MessageID)
+	require.ErrorIs(t, s.Accept(ctx, "ws2", "c1", 2, "x", T0), broadcast.ErrNotFound)
 }

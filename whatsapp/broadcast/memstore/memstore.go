@@ -229,6 +229,40 @@ func (s *Store) UpdateRecipient(_ context.Context, workspaceID, campaignID strin
 	return w, nil
 }
 
+// StartSend implements [broadcast.Store].
+func (s *Store) StartSend(_ context.Context, workspaceID, campaignID string, seq int64, owner string, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.find(workspaceID, campaignID, seq)
+	if r == nil {
+		return broadcast.ErrNotFound
+	}
+	if r.Status != broadcast.StatusClaimed || r.LeaseOwner != owner {
+		return broadcast.ErrLeaseLost
+	}
+	r.Status, r.IntentAt, r.UpdatedAt = broadcast.StatusSending, now, now
+	r.Attempts++
+	return nil
+}
+
+// Accept implements [broadcast.Store].
+func (s *Store) Accept(_ context.Context, workspaceID, campaignID string, seq int64, messageID string, now time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := s.find(workspaceID, campaignID, seq)
+	if r == nil {
+		return broadcast.ErrNotFound
+	}
+	if r.MessageID == "" {
+		r.MessageID = messageID
+	}
+	if r.Status == broadcast.StatusSending {
+		r.Status, r.AcceptedAt = broadcast.StatusAccepted, now
+	}
+	r.LeaseOwner, r.LeaseUntil, r.UpdatedAt = "", time.Time{}, now
+	return nil
+}
+
 // Counts implements [broadcast.Store].
 func (s *Store) Counts(_ context.Context, workspaceID, campaignID string) (broadcast.Counts, error) {
 	s.mu.Lock()

@@ -334,6 +334,41 @@ WHERE workspace_id = $1 AND campaign_id = $2 AND seq = $3`, v...)
 	return out, err
 }
 
+// StartSend implements [broadcast.Store] with one conditional UPDATE.
+func (s *Store) StartSend(ctx context.Context, workspaceID, campaignID string, seq int64, owner string, now time.Time) error {
+	tag, err := s.db.Exec(ctx, `UPDATE broadcast_recipients
+SET status = 'sending', intent_at = $5, attempts = attempts + 1, updated_at = $5
+WHERE workspace_id = $1 AND campaign_id = $2 AND seq = $3 AND status = 'claimed' AND lease_owner = $4`,
+		workspaceID, campaignID, seq, owner, now)
+	if err != nil {
+		return mapErr(err)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	if _, err := s.Recipient(ctx, workspaceID, campaignID, seq); err != nil {
+		return err
+	}
+	return broadcast.ErrLeaseLost
+}
+
+// Accept implements [broadcast.Store] with one UPDATE.
+func (s *Store) Accept(ctx context.Context, workspaceID, campaignID string, seq int64, messageID string, now time.Time) error {
+	tag, err := s.db.Exec(ctx, `UPDATE broadcast_recipients
+SET message_id = CASE WHEN message_id = '' THEN $4 ELSE message_id END,
+    accepted_at = CASE WHEN status = 'sending' THEN $5 ELSE accepted_at END,
+    status = CASE WHEN status = 'sending' THEN 'accepted' ELSE status END,
+    lease_owner = '', lease_until = NULL, updated_at = $5
+WHERE workspace_id = $1 AND campaign_id = $2 AND seq = $3`, workspaceID, campaignID, seq, messageID, now)
+	if err != nil {
+		return mapErr(err)
+	}
+	if tag.RowsAffected() == 0 {
+		return broadcast.ErrNotFound
+	}
+	return nil
+}
+
 // Counts implements [broadcast.Store] with one aggregate query.
 func (s *Store) Counts(ctx context.Context, workspaceID, campaignID string) (broadcast.Counts, error) {
 	c := broadcast.Counts{ByStatus: map[broadcast.RecipientStatus]int{}, Skipped: map[broadcast.SkipReason]int{},
