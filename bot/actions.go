@@ -89,7 +89,7 @@ func (e *Engine) triggerMatches(r *Rule, t *turn, tr trigger) bool {
 		if len(tg.Keywords) == 0 && tg.Mode == "" {
 			return true
 		}
-		m, err := newMatcher(tg.Mode, tg.Keywords)
+		m, err := e.matchers.get(tg.Mode, tg.Keywords)
 		return err == nil && t.ev != nil && m.Match(t.ev.Text)
 	case TriggerStageChanged:
 		return tg.Stage == "" || tg.Stage == tr.stage
@@ -124,7 +124,7 @@ func (e *Engine) conditionsHold(r *Rule, t *turn) (bool, error) {
 		case CondBusinessHours:
 			ok = t.settings.Hours.Open(e.cfg.now().In(t.settings.location()))
 		case CondText:
-			m, err := newMatcher(c.Mode, c.Values)
+			m, err := e.matchers.get(c.Mode, c.Values)
 			if err != nil {
 				return false, err
 			}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/botsync/botsync/crm"
+	"github.com/botsync/botsync/instagram"
 )
 
 // Engine turns inbound events into CRM conversations and replies: rules,
@@ -24,6 +26,7 @@ type Engine struct {
 	store    Store
 	cfg      config
 	locks    keyedMutex
+	matchers matcherCache
 }
 
 type config struct {
@@ -310,8 +313,14 @@ func (e *Engine) handleMessage(ctx context.Context, acct Account, ev *Event) err
 		t.conv.LastInboundAt = ev.Time
 	}
 	if obs, ok := acct.Sender.(InboundObserver); ok {
-		if err := obs.ObserveInbound(ctx, t.recipient(), ev.Time); err != nil {
-			e.cfg.log.WarnContext(ctx, "bot: observe window", "workspace", t.ws, "err", err)
+		// The window opens under both the wa_id and the BSUID.
+		for _, r := range []Recipient{{ID: ev.From}, {ID: ev.FromBSUID, BSUID: true}} {
+			if r.ID == "" {
+				continue
+			}
+			if err := obs.ObserveInbound(ctx, r, ev.Time); err != nil {
+				e.cfg.log.WarnContext(ctx, "bot: observe window", "workspace", t.ws, "err", err)
+			}
 		}
 	}
 	if t.created {
@@ -410,4 +419,35 @@ func (k *keyedMutex) lock(key string) func() {
 		}
 		k.mu.Unlock()
 	}
+}
+
+// matcherCache keeps compiled keyword matchers by mode and keywords, so
+// rules do not renormalise their keywords on every event.
+type matcherCache struct {
+	mu sync.Mutex
+	m  map[string]*instagram.Matcher
+}
+
+// maxMatchers bounds the cache; past it the cache starts over.
+const maxMatchers = 4096
+
+func (c *matcherCache) get(mode string, keywords []string) (*instagram.Matcher, error) {
+	k := mode + "\x00" + strings.Join(keywords, "\x00")
+	c.mu.Lock()
+	m, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return m, nil
+	}
+	m, err := newMatcher(mode, keywords)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxMatchers {
+		c.m = map[string]*instagram.Matcher{}
+	}
+	c.m[k] = m
+	c.mu.Unlock()
+	return m, nil
 }
