@@ -144,3 +144,50 @@ func TestDurationJSON(t *testing.T) {
 	assert.JSONEq(t, `{"delay":"24h0m0s","text":"x"}`, string(b))
 	assert.Error(t, json.Unmarshal([]byte(`{"delay":"soon"}`), &s))
 }
+
+// The follow-up scenario on both stores with a manual clock (the
+// PostgreSQL store cannot run inside a synctest bubble): the engine's due
+// items survive in the store, and a second engine (another instance) runs
+// them.
+func TestScenarioFollowUpStores(t *testing.T) {
+	t.Parallel()
+	for _, st := range allStores {
+		t.Run(st.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			clk := &clock{now: time.Now().UTC().Truncate(time.Second)}
+			crmStore, botStore := st.new(t)
+			wa := whatsapptest.New(t, whatsapptest.WithClock(clk.Now))
+			window := whatsapp.NewWindow(nil, clk.Now)
+			client := wa.WhatsApp("token", whatsapp.WithWindow(window))
+			svc, err := crm.New(crmStore, crm.WithClock(clk.Now))
+			require.NoError(t, err)
+			reg := bot.Registry{}
+			reg.Add(bot.Account{Workspace: ws, Channel: bot.WhatsApp, ID: whatsapptest.PhoneNumberID,
+				Sender: bot.NewWhatsAppSender(client.Messages, window, whatsapptest.PhoneNumberID)})
+			tpl := &bot.Template{Name: "still_interested", Language: "en"}
+			settings := bot.WithSettings(bot.StaticSettings{ws: {Reengagement: tpl}})
+			eng, err := bot.New(reg, svc, botStore, bot.WithClock(clk.Now), settings)
+			require.NoError(t, err)
+			require.NoError(t, eng.PutRule(ctx, bot.Rule{Workspace: ws, ID: "fu",
+				Trigger: bot.Trigger{Type: bot.TriggerKeyword, Keywords: []string{"brochure"}},
+				Actions: []bot.Action{{Type: bot.ActFollowUp, Sequence: &bot.Sequence{StopOnReply: true,
+					Steps: []bot.Step{{Delay: bot.Duration(24 * time.Hour), Text: "Did you read the brochure?"}}}}}}))
+			deliver(t, eng, wa.InboundText("919876543210", "", "Asha", "brochure please"))
+			assert.Empty(t, wa.Sent())
+
+			other, err := bot.New(reg, svc, botStore, bot.WithClock(clk.Now), settings)
+			require.NoError(t, err)
+			clk.Add(24 * time.Hour)
+			n, err := other.RunDue(ctx, clk.Now())
+			require.NoError(t, err)
+			assert.Equal(t, 1, n)
+			sent := wa.Sent()
+			require.Len(t, sent, 1)
+			assert.Equal(t, "template", sent[0].Type, "window closed at 24h: the re-engagement template")
+			n, err = eng.RunDue(ctx, clk.Now().Add(time.Hour))
+			require.NoError(t, err)
+			assert.Zero(t, n)
+		})
+	}
+}
