@@ -342,7 +342,7 @@ func (e *Engine) commentReply(ctx context.Context, t *turn, r *Rule, a *Action) 
 	return nil
 }
 
-// text helper for notes.
+// clip trims s and cuts it to at most n bytes (for notes and reasons).
 func clip(s string, n int) string {
 	s = strings.TrimSpace(s)
 	if len(s) <= n {
