@@ -172,10 +172,95 @@ func (l *AuditLog) Head(ctx context.Context, workspaceID string) (AuditEntry, er
 	return l.store.LastAudit(ctx, workspaceID)
 }
 
-// Verify walks the whole chain of the workspace in pages and checks it; when
-// head is given, the chain must end exactly there.
+// AuditPruner is implemented by audit stores that can drop the oldest
+// entries of a chain when their retention ends, keeping the newest dropped
+// entry as a checkpoint that verification starts from.
+type AuditPruner interface {
+	// PruneAudit deletes the checkpoint's workspace's entries up to and
+	// including checkpoint.Seq and records checkpoint, atomically; it
+	// returns ErrConflict when the stored entry at that Seq has another
+	// hash.
+	PruneAudit(ctx context.Context, checkpoint AuditEntry) (int, error)
+	// AuditCheckpoint returns the newest pruned entry, or ErrNotFound.
+	AuditCheckpoint(ctx context.Context, workspaceID string) (AuditEntry, error)
+}
+
+func (l *AuditLog) checkpoint(ctx context.Context, ws string) (*AuditEntry, error) {
+	p, ok := l.store.(AuditPruner)
+	if !ok {
+		return nil, nil
+	}
+	cp, err := p.AuditCheckpoint(ctx, ws)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("privacy: audit checkpoint: %w", err)
+	}
+	return &cp, nil
+}
+
+// Prune drops the workspace's oldest entries dated before before, at most
+// limit, in order, stopping at the first entry held reports true for (nil:
+// none) and never dropping the newest entry (the chain's head). The dropped
+// segment is verified first; the last dropped entry becomes the checkpoint
+// that [AuditLog.Verify] starts from. The store must implement
+// [AuditPruner].
+func (l *AuditLog) Prune(ctx context.Context, workspaceID string, before time.Time, limit int, held func(AuditEntry) bool) (int, error) {
+	p, ok := l.store.(AuditPruner)
+	if !ok {
+		return 0, errors.New("privacy: audit prune: the store cannot prune")
+	}
+	if limit <= 0 {
+		return 0, errors.New("privacy: audit prune: limit must be positive")
+	}
+	cp, err := l.checkpoint(ctx, workspaceID)
+	if err != nil {
+		return 0, err
+	}
+	head, err := l.store.LastAudit(ctx, workspaceID)
+	if errors.Is(err, ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("privacy: audit prune: %w", err)
+	}
+	after := uint64(0)
+	if cp != nil {
+		after = cp.Seq
+	}
+	page, err := l.store.ListAudit(ctx, workspaceID, after, limit)
+	if err != nil {
+		return 0, fmt.Errorf("privacy: audit prune: %w", err)
+	}
+	n := 0
+	for _, e := range page {
+		if !e.At.Before(before) || e.Seq >= head.Seq || (held != nil && held(e)) {
+			break
+		}
+		n++
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	if err := VerifyChain(cp, page[:n]); err != nil {
+		return 0, fmt.Errorf("privacy: audit prune: refusing to prune a broken chain: %w", err)
+	}
+	m, err := p.PruneAudit(ctx, page[n-1])
+	if err != nil {
+		return 0, fmt.Errorf("privacy: audit prune: %w", err)
+	}
+	return m, nil
+}
+
+// Verify walks the chain of the workspace in pages, from its checkpoint if
+// it was pruned, and checks it; when head is given, the chain must end
+// exactly there.
 func (l *AuditLog) Verify(ctx context.Context, workspaceID string, head *AuditEntry) (int, error) {
-	var prev *AuditEntry
+	prev, err := l.checkpoint(ctx, workspaceID)
+	if err != nil {
+		return 0, err
+	}
 	n := 0
 	for {
 		after := uint64(0)

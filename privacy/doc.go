@@ -19,7 +19,9 @@
 //   - Grievances and breach incidents as records with their clocks
 //     ([Cases]): due, overdue and escalation queries across a workspace.
 //   - Audit trail: append-only, hash-chained per workspace ([AuditLog],
-//     [VerifyChain]).
+//     [VerifyChain]), with its own retention: [AuditLog.Prune] drops the
+//     oldest entries behind a verified checkpoint, and [AuditSink] lets the
+//     sweeper do it and access requests export the entries about a person.
 //   - Consent records and the purpose check ([CheckPurpose]) with the DPDP
 //     rules for children.
 //   - Sinks ([Sink]): how the engine reaches data it does not own;

@@ -23,6 +23,8 @@ import (
 type Store struct {
 	mu       sync.Mutex
 	audit    map[string][]privacy.AuditEntry
+	// checkpoints holds each workspace's newest pruned audit entry.
+	checkpoints map[string]privacy.AuditEntry
 	holds    map[string]map[string]privacy.Hold
 	consents map[[2]string][]privacy.ConsentRecord
 	requests map[[2]string]privacy.Request
@@ -45,12 +47,14 @@ var (
 	_ privacy.IncidentStore  = (*Store)(nil)
 	_ privacy.DeletionStore  = (*Store)(nil)
 	_ privacy.SweepLog       = (*Store)(nil)
+	_ privacy.AuditPruner    = (*Store)(nil)
 )
 
 // New returns an empty store.
 func New() *Store {
 	return &Store{
 		audit:     map[string][]privacy.AuditEntry{},
+		checkpoints: map[string]privacy.AuditEntry{},
 		holds:     map[string]map[string]privacy.Hold{},
 		consents:  map[[2]string][]privacy.ConsentRecord{},
 		requests:  map[[2]string]privacy.Request{},
@@ -66,11 +70,19 @@ func (m *Store) AppendAudit(_ context.Context, e privacy.AuditEntry) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	list := m.audit[e.WorkspaceID]
-	if uint64(len(list))+1 != e.Seq {
+	if m.auditBase(e.WorkspaceID)+uint64(len(list))+1 != e.Seq {
 		return privacy.ErrConflict
 	}
 	m.audit[e.WorkspaceID] = append(list, e)
 	return nil
+}
+
+// auditBase is the Seq of the workspace's checkpoint (0 when never pruned).
+func (m *Store) auditBase(ws string) uint64 {
+	if cp, ok := m.checkpoints[ws]; ok {
+		return cp.Seq
+	}
+	return 0
 }
 
 // LastAudit implements privacy.AuditStore.
@@ -89,11 +101,46 @@ func (m *Store) ListAudit(_ context.Context, ws string, after uint64, limit int)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	list := m.audit[ws]
-	if after >= uint64(len(list)) {
+	base := m.auditBase(ws)
+	if after < base {
+		after = base
+	}
+	i := after - base
+	if i >= uint64(len(list)) || limit <= 0 {
 		return nil, nil
 	}
-	end := min(uint64(len(list)), after+uint64(limit))
-	return append([]privacy.AuditEntry(nil), list[after:end]...), nil
+	end := min(uint64(len(list)), i+uint64(limit))
+	return append([]privacy.AuditEntry(nil), list[i:end]...), nil
+}
+
+// PruneAudit implements privacy.AuditPruner.
+func (m *Store) PruneAudit(_ context.Context, checkpoint privacy.AuditEntry) (int, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	ws := checkpoint.WorkspaceID
+	list := m.audit[ws]
+	base := m.auditBase(ws)
+	if checkpoint.Seq <= base {
+		return 0, nil
+	}
+	i := checkpoint.Seq - base // entries to drop
+	if i > uint64(len(list)) || list[i-1].Hash != checkpoint.Hash {
+		return 0, privacy.ErrConflict
+	}
+	m.audit[ws] = append([]privacy.AuditEntry(nil), list[i:]...)
+	m.checkpoints[ws] = list[i-1]
+	return int(i), nil
+}
+
+// AuditCheckpoint implements privacy.AuditPruner.
+func (m *Store) AuditCheckpoint(_ context.Context, ws string) (privacy.AuditEntry, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cp, ok := m.checkpoints[ws]
+	if !ok {
+		return privacy.AuditEntry{}, privacy.ErrNotFound
+	}
+	return cp, nil
 }
 
 // PutHold implements privacy.HoldStore.

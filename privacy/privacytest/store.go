@@ -27,6 +27,7 @@ type Store interface {
 	privacy.IncidentStore
 	privacy.DeletionStore
 	privacy.SweepLog
+	privacy.AuditPruner
 }
 
 // TestStore runs the conformance suite for a privacy store. newStore must
@@ -36,6 +37,7 @@ type Store interface {
 func TestStore(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Helper()
 	t.Run("Audit", func(t *testing.T) { t.Parallel(); testAudit(t, newStore(t)) })
+	t.Run("AuditPrune", func(t *testing.T) { t.Parallel(); testAuditPrune(t, newStore(t)) })
 	t.Run("AuditConcurrentRecord", func(t *testing.T) { t.Parallel(); testAuditConcurrent(t, newStore(t)) })
 	t.Run("Holds", func(t *testing.T) { t.Parallel(); testHolds(t, newStore(t)) })
 	t.Run("Consents", func(t *testing.T) { t.Parallel(); testConsents(t, newStore(t)) })
@@ -449,4 +451,66 @@ func testSweepLog(t *testing.T, st Store) {
 	got, err = st.RecentSweeps(ctx, 1)
 	require.NoError(t, err)
 	assert.Equal(t, []privacy.SweepReceipt{r2}, got)
+}
+
+func testAuditPrune(t *testing.T, st Store) {
+	ctx := context.Background()
+	now := base
+	log := privacy.NewAuditLog(st, func() time.Time { return now })
+	for i := range 10 {
+		now = base.Add(time.Duration(i) * time.Minute)
+		_, err := log.Record(ctx, privacy.AuditEntry{WorkspaceID: "ws-a", Actor: "user-1", Action: fmt.Sprintf("a%d", i)})
+		require.NoError(t, err)
+	}
+	_, err := log.Record(ctx, privacy.AuditEntry{WorkspaceID: "ws-b", Actor: "user-2", Action: "b"})
+	require.NoError(t, err)
+	_, err = st.AuditCheckpoint(ctx, "ws-a")
+	require.ErrorIs(t, err, privacy.ErrNotFound)
+
+	n, err := log.Prune(ctx, "ws-a", base.Add(5*time.Minute), 3, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	cp, err := st.AuditCheckpoint(ctx, "ws-a")
+	require.NoError(t, err)
+	assert.Equal(t, uint64(3), cp.Seq)
+	left, err := log.Verify(ctx, "ws-a", nil)
+	require.NoError(t, err, "a pruned chain verifies from its checkpoint")
+	assert.Equal(t, 7, left)
+
+	// A hold stops pruning at the first held entry.
+	n, err = log.Prune(ctx, "ws-a", base.Add(5*time.Minute), 100, func(e privacy.AuditEntry) bool { return e.Seq == 5 })
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	n, err = log.Prune(ctx, "ws-a", base.Add(5*time.Minute), 100, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "entries 4 and 5 are now gone; 6 is not old enough")
+	n, err = log.Prune(ctx, "ws-a", base.Add(5*time.Minute), 100, nil)
+	require.NoError(t, err)
+	assert.Zero(t, n)
+
+	// The head is never pruned, so the chain goes on.
+	n, err = log.Prune(ctx, "ws-a", base.Add(time.Hour), 100, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 4, n)
+	head, err := log.Head(ctx, "ws-a")
+	require.NoError(t, err)
+	assert.Equal(t, uint64(10), head.Seq)
+	_, err = log.Record(ctx, privacy.AuditEntry{WorkspaceID: "ws-a", Actor: "user-1", Action: "after"})
+	require.NoError(t, err)
+	left, err = log.Verify(ctx, "ws-a", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, left)
+
+	// A checkpoint that does not match the stored entry is refused.
+	entries, err := st.ListAudit(ctx, "ws-a", 0, 10)
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	forged := entries[0]
+	forged.Hash = "forged"
+	_, err = st.PruneAudit(ctx, forged)
+	require.ErrorIs(t, err, privacy.ErrConflict)
+
+	b, err := log.Verify(ctx, "ws-b", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 1, b, "pruning stays in its workspace")
 }

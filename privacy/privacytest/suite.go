@@ -21,6 +21,9 @@ type Fixture struct {
 	// sink's records have no subject (then the suite skips subject-scoped
 	// hold checks). Seeding the same subject twice may yield one record.
 	Seed func(ctx context.Context, ids privacy.Identifiers, category privacy.Category, created time.Time) (subject string, err error)
+	// Retains marks a sink that keeps its records whatever the request
+	// (an audit trail): Erase must then change nothing and count 0.
+	Retains bool
 }
 
 // Person returns the identifiers of a test subject n in workspace ws: an
@@ -130,9 +133,16 @@ func TestSink(t *testing.T, newFixture func(t *testing.T) Fixture) {
 		seed(t, f, bob, recent)
 		seed(t, f, aliceElsewhere, recent)
 		bobBefore, elsewhereBefore := count(t, f, bob), count(t, f, aliceElsewhere)
+		aliceBefore := count(t, f, alice)
 		rc, err := f.Sink.Erase(ctx, alice, f.Category, privacy.StrategyDelete)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if f.Retains {
+			if rc.Count != 0 || count(t, f, alice) != aliceBefore {
+				t.Fatalf("a retaining sink erased %d records", rc.Count)
+			}
+			return
 		}
 		if rc.Count < 1 {
 			t.Fatalf("erase count %d, want at least 1", rc.Count)
@@ -188,8 +198,11 @@ func TestSink(t *testing.T, newFixture func(t *testing.T) Fixture) {
 		f := newFixture(t)
 		seed(t, f, alice, old)
 		seed(t, f, aliceElsewhere, old)
+		seed(t, f, bob, recent)
+		bobElsewhere := Person("ws-b", 2)
+		seed(t, f, bobElsewhere, recent)
 		deleted, _ := purgeAll(t, f, privacy.PurgeRequest{Category: f.Category, WorkspaceID: "ws-b", Cutoff: cutoff, Limit: 10})
-		if deleted != 1 || count(t, f, aliceElsewhere) != 0 || count(t, f, alice) == 0 {
+		if deleted != 1 || count(t, f, aliceElsewhere) != 0 || count(t, f, alice) == 0 || count(t, f, bobElsewhere) == 0 {
 			t.Fatalf("a purge of ws-b deleted %d; it must delete ws-b's record and nothing of ws-a", deleted)
 		}
 	})
