@@ -167,4 +167,3 @@ func (s *AuditSink) Purge(ctx context.Context, req PurgeRequest) (PurgeResult, e
 }
 
 var _ Sink = (*AuditSink)(nil)
-

@@ -21,16 +21,16 @@ import (
 // privacy.AllHolds, privacy.GrievanceStore, privacy.IncidentStore,
 // privacy.DeletionStore and privacy.SweepLog.
 type Store struct {
-	mu       sync.Mutex
-	audit    map[string][]privacy.AuditEntry
+	mu    sync.Mutex
+	audit map[string][]privacy.AuditEntry
 	// checkpoints holds each workspace's newest pruned audit entry.
 	checkpoints map[string]privacy.AuditEntry
-	holds    map[string]map[string]privacy.Hold
-	consents map[[2]string][]privacy.ConsentRecord
-	requests map[[2]string]privacy.Request
-	cursors  map[[2]string]string
-	griev    map[[2]string]privacy.Grievance
-	incs     map[[2]string]privacy.Incident
+	holds       map[string]map[string]privacy.Hold
+	consents    map[[2]string][]privacy.ConsentRecord
+	requests    map[[2]string]privacy.Request
+	cursors     map[[2]string]string
+	griev       map[[2]string]privacy.Grievance
+	incs        map[[2]string]privacy.Incident
 	// deletions maps a confirmation code hash to its requests.
 	deletions map[string][]privacy.RequestRef
 	sweeps    []privacy.SweepReceipt
@@ -53,15 +53,15 @@ var (
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		audit:     map[string][]privacy.AuditEntry{},
+		audit:       map[string][]privacy.AuditEntry{},
 		checkpoints: map[string]privacy.AuditEntry{},
-		holds:     map[string]map[string]privacy.Hold{},
-		consents:  map[[2]string][]privacy.ConsentRecord{},
-		requests:  map[[2]string]privacy.Request{},
-		cursors:   map[[2]string]string{},
-		griev:     map[[2]string]privacy.Grievance{},
-		incs:      map[[2]string]privacy.Incident{},
-		deletions: map[string][]privacy.RequestRef{},
+		holds:       map[string]map[string]privacy.Hold{},
+		consents:    map[[2]string][]privacy.ConsentRecord{},
+		requests:    map[[2]string]privacy.Request{},
+		cursors:     map[[2]string]string{},
+		griev:       map[[2]string]privacy.Grievance{},
+		incs:        map[[2]string]privacy.Incident{},
+		deletions:   map[string][]privacy.RequestRef{},
 	}
 }
 
