@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/botsync/botsync/ai/knowledge"
 	"github.com/botsync/botsync/crm"
@@ -347,6 +348,9 @@ func clip(s string, n int) string {
 	s = strings.TrimSpace(s)
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n-- // never split a character
 	}
 	return s[:n]
 }
