@@ -3,6 +3,7 @@ package privacy_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -173,4 +174,20 @@ func TestMetaDeletionUnknownPersonAndQueue(t *testing.T) {
 	require.ErrorIs(t, err, privacy.ErrNoWorkspace)
 	_, err = md.Callback(context.Background(), &meta.SignedRequest{})
 	require.ErrorContains(t, err, "user_id")
+}
+
+func FuzzDeletionStatusCode(f *testing.F) {
+	st := memstore.New()
+	md := &privacy.MetaDeletion{Requests: &privacy.Requests{Store: st}, Store: st}
+	f.Add("")
+	f.Add(strings.Repeat("A", 32))
+	f.Add("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+	f.Add(" abcdefghijklmnopqrstuvwxyz234567 ")
+	f.Add("\x00\xff<script>")
+	f.Fuzz(func(t *testing.T, code string) {
+		_, err := md.Status(context.Background(), code)
+		if !errors.Is(err, privacy.ErrBadCode) {
+			t.Fatalf("status of an unknown code: %v, want ErrBadCode", err)
+		}
+	})
 }
