@@ -347,6 +347,11 @@ func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
 		return false
 	}
 	if err := s.pacer.Wait(ctx, c.PhoneNumberID, to); err != nil {
+		if ctx.Err() == nil {
+			// a shared limit backend failed: slow the pool down
+			r.hold.Store(s.now().Add(time.Second).UnixNano())
+			s.logger.Warn("broadcast: pacer failed", "campaign_id", c.ID, "error", err)
+		}
 		return false
 	}
 	if r.stop.Load() || ctx.Err() != nil {

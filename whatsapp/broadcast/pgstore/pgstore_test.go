@@ -78,3 +78,27 @@ func BenchmarkCampaign10kAt1000(b *testing.B) {
 		return pgstore.New(pool)
 	}, 10_000, 1000)
 }
+
+// BenchmarkPlan100k freezes an audience of 100,000 members into
+// PostgreSQL (COPY in batches of 5,000).
+func BenchmarkPlan100k(b *testing.B) {
+	ctx := context.Background()
+	aud := broadcasttest.Members(100_000)
+	pool := pgtest.Postgres(b)
+	if err := pgstore.Migrate(ctx, pool); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		svc, err := broadcast.New(pgstore.New(pool), broadcasttest.NewSender(nil))
+		if err != nil {
+			b.Fatal(err)
+		}
+		c, err := svc.Create(ctx, *broadcasttest.NewCampaign("ws1", ""), "user:bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := svc.Plan(ctx, "ws1", c.ID, aud, "user:bench"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
