@@ -116,6 +116,30 @@ func testErasureAcrossSinks(t *testing.T, st privacytest.Store) {
 		Reason: "testimonial dispute before the consumer forum", CreatedBy: "dpo"})
 	require.NoError(t, err)
 
+	// First she asks for her data: every sink's records, as JSON and CSV,
+	// the vault's as references only.
+	_, err = reqs.Open(ctx, "access-1", privacy.RequestAccess, privacy.Identifiers{WorkspaceID: "ws", Emails: []string{"asha@example.com"}}, "email")
+	require.NoError(t, err)
+	require.NoError(t, reqs.MarkVerified(ctx, "ws", "access-1", "signed-in session"))
+	acc, err := reqs.Process(ctx, "ws", "access-1")
+	require.NoError(t, err)
+	bySink := map[string]int{}
+	for _, rec := range acc.Export {
+		bySink[rec.Sink]++
+	}
+	assert.Equal(t, 1+2+4, bySink["crm"]-countKind(acc.Export, "activity"), "lead, two conversations, four messages (plus activities)")
+	assert.Equal(t, 1, bySink["knowledge"], "the testimonial chunk")
+	assert.Equal(t, 1, bySink["vault"], "the PAN's reference")
+	var csvOut, jsonOut strings.Builder
+	require.NoError(t, privacy.WriteCSV(&csvOut, acc.Export))
+	require.NoError(t, privacy.NewExportDocument(acc, now).WriteJSON(&jsonOut))
+	for _, out := range []string{csvOut.String(), jsonOut.String()} {
+		assert.Contains(t, out, "Please call me back")
+		assert.Contains(t, out, "98123 45678")
+		assert.NotContains(t, out, "ABCDE1234F", "vault values never leave the vault")
+		assert.NotContains(t, out, "EAAG-token")
+	}
+
 	// Asha writes from WhatsApp: only her number is known to the request.
 	r, err := reqs.Open(ctx, "dsr-1", privacy.RequestErasure, privacy.Identifiers{WorkspaceID: "ws", Phones: []string{"+919812345678"}}, "whatsapp")
 	require.NoError(t, err)
@@ -166,7 +190,7 @@ func testErasureAcrossSinks(t *testing.T, st privacytest.Store) {
 	assert.Equal(t, "request.erasure_certificate:"+r.Certificate, head.Action)
 	n, err := audit.Verify(ctx, "ws", &head)
 	require.NoError(t, err)
-	assert.Equal(t, 5, n, "hold placed, request opened, verified, held category skipped, certificate")
+	assert.Equal(t, 8, n, "hold placed, access opened, verified, completed, erasure opened, verified, held category skipped, certificate")
 
 	// Once the hold is released, a new request with the saved identifiers
 	// erases the mention too, although the CRM no longer knows her.
@@ -190,6 +214,16 @@ func testErasureAcrossSinks(t *testing.T, st privacytest.Store) {
 	require.NoError(t, err)
 	assert.Empty(t, recs)
 	assert.False(t, strings.Contains(r2.Error, "+91"), "errors carry no personal data")
+}
+
+func countKind(recs []privacy.ExportRecord, kind string) int {
+	n := 0
+	for _, r := range recs {
+		if r.Kind == kind {
+			n++
+		}
+	}
+	return n
 }
 
 func stripNote(rc privacy.Receipt) privacy.Receipt {
