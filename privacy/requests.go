@@ -96,7 +96,9 @@ var (
 	ErrUnknownRequest = errors.New("privacy: unknown request type")
 )
 
-// Requests runs data-subject requests over the registered sinks.
+// Requests runs data-subject requests over the registered sinks. It is safe
+// for concurrent use, across processes too when they share a store: every
+// write is conditional on the version read (ErrConflict otherwise).
 type Requests struct {
 	Store RequestStore
 	Sinks []Sink
@@ -276,7 +278,11 @@ func (q *Requests) MarkVerified(ctx context.Context, workspaceID, id, how string
 // categories under a legal hold are skipped with a "held" receipt. Access
 // collects every sink's export; erasure and consent withdrawal erase with
 // the category's strategy and end with a certificate chained into the audit
-// trail; restriction and objection are recorded per sink.
+// trail; restriction and objection are recorded per sink. Categories with a
+// legal floor in Policy are kept ("retained" receipt). A request being
+// processed is leased to its worker for Lease: another call meanwhile, or
+// one racing it, gets ErrConflict; a crashed worker's request is taken over
+// once the lease has run out.
 func (q *Requests) Process(ctx context.Context, workspaceID, id string) (Request, error) {
 	r, err := q.Store.GetRequest(ctx, workspaceID, id)
 	if err != nil {
