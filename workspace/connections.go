@@ -229,6 +229,9 @@ func (s *Service) RecordEvent(ctx context.Context, c Connection, at time.Time) e
 // expiry, scopes) and, when sub is not nil, its webhook subscription, and
 // stores the result.
 func (s *Service) CheckHealth(ctx context.Context, workspaceID, connectionID string, dbg TokenDebugger, sub SubscriptionChecker) (Health, error) {
+	if s.cfg.secrets == nil || dbg == nil {
+		return Health{}, wrap("check health", fmt.Errorf("%w: needs a secrets store (WithSecrets) and a token debugger", ErrInvalid))
+	}
 	c, err := s.store.Connection(ctx, workspaceID, connectionID)
 	if err != nil {
 		return Health{}, wrap("check health", err)
@@ -282,6 +285,9 @@ func (s *Service) CheckHealth(ctx context.Context, workspaceID, connectionID str
 // returns how many it refreshed. Expired tokens cannot be refreshed: they
 // are marked in the connection's health for the user to reconnect.
 func (s *Service) RefreshInstagramTokens(ctx context.Context, workspaceID string, refresh InstagramRefresher) (int, error) {
+	if s.cfg.secrets == nil || refresh == nil {
+		return 0, wrap("refresh instagram tokens", fmt.Errorf("%w: needs a secrets store (WithSecrets) and a refresher", ErrInvalid))
+	}
 	cs, err := s.store.Connections(ctx, workspaceID)
 	if err != nil {
 		return 0, wrap("refresh instagram tokens", err)

@@ -115,8 +115,10 @@ func (s *Service) Authorize(ctx context.Context, p *Principal, action Action, wo
 		return ErrUnauthenticated
 	}
 	if p.APIKey != nil {
+		// The key's actions were checked against its creator's rights when
+		// it was issued; the workspace's status still applies.
 		if workspaceID != p.APIKey.WorkspaceID || !p.APIKey.allows(action) || p.Workspace == nil ||
-			!Allowed(RoleAdmin, action, p.Workspace.Status) {
+			!Allowed(RoleOwner, action, p.Workspace.Status) {
 			return ErrForbidden
 		}
 		return nil

@@ -29,12 +29,18 @@ func totpRef(userID, field string) vault.Ref {
 // BeginTOTP starts two-factor enrolment for the signed-in user: it keeps a
 // new TOTP secret (in the vault, pending) and returns the otpauth://
 // provisioning URI to show as a QR code. The URI contains the secret.
+// Users already enrolled get ErrConflict.
 func (s *Service) BeginTOTP(ctx context.Context, p *Principal) (secret.Value, error) {
 	if s.cfg.secrets == nil {
 		return secret.Value{}, wrap("begin totp", fmt.Errorf("%w: no secrets store configured (WithSecrets)", ErrInvalid))
 	}
 	if p == nil || p.Session == nil || p.Impersonating() {
 		return secret.Value{}, wrap("begin totp", ErrForbidden)
+	}
+	if p.User.TOTPEnabled {
+		// A stolen session must not be able to move the second factor to
+		// another device; a super-admin resets it ([Service.ResetTOTP]).
+		return secret.Value{}, wrap("begin totp", fmt.Errorf("%w: already enrolled", ErrConflict))
 	}
 	key, err := totp.Generate(totp.GenerateOpts{Issuer: s.cfg.issuer, AccountName: p.User.Email.Reveal(),
 		Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1, Rand: rand.Reader})
@@ -196,3 +202,39 @@ func normRecovery(c string) string {
 }
 
 func isVaultNotFound(err error) bool { return err != nil && errorsIs(err, vault.ErrNotFound) }
+
+// ResetTOTP removes a user's second factor (a lost phone, after the
+// support team verified the person): super-admins only, reason required.
+// The user's sessions end and, for roles that need it, the next sign-in
+// asks for a new enrolment.
+func (s *Service) ResetTOTP(ctx context.Context, admin *Principal, userID, reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 500 {
+		return wrap("reset totp", fmt.Errorf("%w: reason: want 1..500 characters", ErrInvalid))
+	}
+	if !admin.SuperAdmin() {
+		return wrap("reset totp", ErrForbidden)
+	}
+	if err := s.Authorize(ctx, admin, ActionPlatformImpersonate, PlatformScope); err != nil {
+		return wrap("reset totp", err)
+	}
+	u, err := s.store.User(ctx, userID)
+	if err != nil {
+		return wrap("reset totp", err)
+	}
+	u.TOTPEnabled, u.RecoveryCodes, u.UpdatedAt = false, nil, s.now()
+	if err := s.store.UpdateUser(ctx, u); err != nil {
+		return wrap("reset totp", err)
+	}
+	if s.cfg.secrets != nil {
+		for _, f := range []string{"secret", "pending"} {
+			if err := s.cfg.secrets.Delete(ctx, totpRef(userID, f)); err != nil && !isVaultNotFound(err) {
+				return wrap("reset totp", err)
+			}
+		}
+	}
+	if _, err := s.store.DeleteUserSessions(ctx, userID, ""); err != nil {
+		return wrap("reset totp", err)
+	}
+	return s.record(ctx, PlatformScope, admin.User.ID, "", "auth.totp.reset", userID+" reason="+reason)
+}

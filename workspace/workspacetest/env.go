@@ -18,6 +18,7 @@ package workspacetest
 import (
 	"context"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -60,6 +61,15 @@ type Env struct {
 	Audit      *privacy.AuditLog
 	AuditStore privacy.AuditStore
 	Vault      *vault.Vault
+
+	mu     sync.Mutex
+	tokens map[string]secret.Value // session id → token, for sessions made by Login and Enroll
+}
+
+func (e *Env) remember(tok secret.Value) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.tokens[workspace.HashToken(tok.Reveal())] = tok
 }
 
 // NewEnv builds an environment over store. The bcrypt cost is lowered
@@ -85,7 +95,7 @@ func NewEnvWith(t testing.TB, store workspace.Store, clock *vaulttest.Clock, aud
 	}, opts...)
 	svc, err := workspace.New(store, audit, SigningKey, all...)
 	require.NoError(t, err)
-	return &Env{Svc: svc, Store: store, Clock: clock, Audit: audit, AuditStore: as, Vault: v}
+	return &Env{Svc: svc, Store: store, Clock: clock, Audit: audit, AuditStore: as, Vault: v, tokens: map[string]secret.Value{}}
 }
 
 // SignUp creates a user with [Password] and, when wsName is not empty, a
@@ -111,6 +121,7 @@ func (e *Env) Login(t testing.TB, email string, ip netip.Addr, code string) (*wo
 	require.NoError(t, err)
 	p, err := e.Svc.Authenticate(ctx, res.Token, ip)
 	require.NoError(t, err)
+	e.remember(res.Token)
 	return p, res.Token
 }
 
@@ -125,6 +136,7 @@ func (e *Env) Enroll(t testing.TB, p *workspace.Principal) (string, []secret.Val
 	require.NoError(t, err)
 	codes, tok, err := e.Svc.ConfirmTOTP(ctx, p, secret.New(e.Code(t, key.Secret())))
 	require.NoError(t, err)
+	e.remember(tok)
 	return key.Secret(), codes, tok
 }
 

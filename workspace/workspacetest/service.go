@@ -25,6 +25,7 @@ var serviceTests = []struct {
 	{"ServiceSessionExpiryAndRevocation", testSessionExpiry},
 	{"ServiceLockoutAcrossInstances", testLockout},
 	{"ServiceTOTP", testTOTP},
+	{"ServiceTOTPResetAndPasswordChange", testTOTPReset},
 	{"ServiceImpersonation", testImpersonation},
 	{"ServiceAPIKeys", testAPIKeys},
 	{"ServiceKillSwitches", testKillSwitches},
@@ -583,4 +584,45 @@ func testKillSwitches(t *testing.T, s workspace.Store) {
 	require.NoError(t, err)
 	require.Len(t, ks, 2)
 	require.ErrorIs(t, e.Svc.SetKillSwitch(ctx, admin, w.ID, workspace.Pause(0x80), "x"), workspace.ErrInvalid)
+}
+
+func testTOTPReset(t *testing.T, s workspace.Store) {
+	ctx := context.Background()
+	e := NewEnv(t, s)
+	_, _, owner, sec := e.owner(t, "owner@example.com", "Shop")
+	_, err := e.Svc.BeginTOTP(ctx, owner)
+	require.ErrorIs(t, err, workspace.ErrConflict, "a session cannot move the second factor")
+
+	// Changing the password signs out every other session.
+	_, other := e.Login(t, "owner@example.com", UserIP, e.Code(t, sec))
+	next := secret.New("a brand new passphrase 7")
+	require.ErrorIs(t, e.Svc.ChangePassword(ctx, owner, secret.New("wrong current"), next), workspace.ErrUnauthenticated)
+	require.ErrorIs(t, e.Svc.ChangePassword(ctx, owner, Password, secret.New("short")), workspace.ErrWeakPassword)
+	require.NoError(t, e.Svc.ChangePassword(ctx, owner, Password, next))
+	_, err = e.Svc.Authenticate(ctx, other, UserIP)
+	require.ErrorIs(t, err, workspace.ErrUnauthenticated)
+	_, err = e.Svc.Authenticate(ctx, mustToken(t, e, owner), UserIP)
+	require.NoError(t, err, "the current session stays")
+	_, err = e.Svc.Login(ctx, workspace.LoginRequest{Email: "owner@example.com", Password: Password, IP: UserIP, TOTPCode: secret.New(e.Code(t, sec))})
+	require.ErrorIs(t, err, workspace.ErrUnauthenticated, "the old password is gone")
+
+	admin, _, _ := e.superAdmin(t, "root@example.com")
+	require.ErrorIs(t, e.Svc.ResetTOTP(ctx, owner, owner.User.ID, "lost phone"), workspace.ErrForbidden)
+	require.ErrorIs(t, e.Svc.ResetTOTP(ctx, admin, owner.User.ID, ""), workspace.ErrInvalid)
+	require.NoError(t, e.Svc.ResetTOTP(ctx, admin, owner.User.ID, "lost phone, ticket 77"))
+	res, err := e.Svc.Login(ctx, workspace.LoginRequest{Email: "owner@example.com", Password: next, IP: UserIP})
+	require.NoError(t, err, "no code needed after the reset")
+	assert.True(t, res.EnrollmentRequired, "but a new enrolment is")
+	assert.True(t, e.HasAudit(t, workspace.PlatformScope, "auth.totp.reset", ""))
+}
+
+// mustToken returns the token of a session the environment created (the
+// store keeps only hashes, so tokens cannot be recovered from it).
+func mustToken(t *testing.T, e *Env, p *workspace.Principal) secret.Value {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	tok, ok := e.tokens[p.Session.ID]
+	require.True(t, ok, "session not created through Env.Login")
+	return tok
 }
