@@ -36,6 +36,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) knowledge.Store) {
 		{"ModelSeparation", testModels},
 		{"LargeDims", testLargeDims},
 		{"InvalidInput", testInvalid},
+		{"ForeignChunkID", testForeignChunkID},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -577,4 +578,21 @@ func testInvalid(t *testing.T, s knowledge.Store) {
 	}
 	_, err = s.Source(ctx, "ws_a", "bad")
 	require.ErrorIs(t, err, knowledge.ErrNotFound, "a rejected write stores nothing")
+}
+
+func testForeignChunkID(t *testing.T, s knowledge.Store) {
+	ctx := t.Context()
+	vecs := RandomUnit(22, 2, 8)
+	a := put(t, s, "ws_a", record("a", nil, "", 1, 8), specs([]string{"from a"}, vecs[:1]))
+	recB := record("b", []string{"tag"}, "", 1, 8)
+	stolen := makeChunks("ws_a", recB, specs([]string{"from b"}, vecs[1:]))[0]
+	stolen.ID = a[0].ID
+	err := s.PutSource(ctx, "ws_a", knowledge.SourceWrite{Source: recB, Upsert: []knowledge.Chunk{stolen}})
+	require.ErrorIs(t, err, knowledge.ErrInvalid, "a chunk ID belongs to one source")
+	_, err = s.Source(ctx, "ws_a", "b")
+	require.ErrorIs(t, err, knowledge.ErrNotFound, "the failed write left nothing behind")
+	chunks, err := s.Chunks(ctx, "ws_a", "a")
+	require.NoError(t, err)
+	require.Len(t, chunks, 1)
+	assert.Equal(t, "from a", chunks[0].Text)
 }

@@ -161,6 +161,12 @@ func (s *Store) PutSource(_ context.Context, ws string, w knowledge.SourceWrite)
 	defer s.mu.Unlock()
 	sp := s.space(ws, true)
 	rec := cloneRecord(w.Source)
+	for i := range w.Upsert {
+		if other := sp.chunks[w.Upsert[i].ID]; other != nil && other.chunk.SourceID != rec.ID {
+			// IDs are unique per workspace; check before changing anything.
+			return fmt.Errorf("memstore: put source: %w: upsert[%d]: chunk ID used by another source", knowledge.ErrInvalid, i)
+		}
+	}
 	se := sp.sources[rec.ID]
 	if se == nil {
 		se = &sourceEntry{chunks: map[string]*entry{}}
@@ -188,9 +194,6 @@ func (s *Store) PutSource(_ context.Context, ws string, w knowledge.SourceWrite)
 		c := w.Upsert[i]
 		if old := se.chunks[c.ID]; old != nil {
 			sp.remove(old)
-		} else if other := sp.chunks[c.ID]; other != nil {
-			// The ID belongs to another source's chunk; IDs are unique per workspace.
-			return fmt.Errorf("memstore: put source: %w", fmt.Errorf("%w: upsert: chunk ID used by source %q", knowledge.ErrInvalid, other.chunk.SourceID))
 		}
 		c.URL, c.Language, c.Tags = rec.URL, rec.Language, slices.Clone(rec.Tags)
 		se.chunks[c.ID] = sp.add(c)
