@@ -334,3 +334,25 @@ func (s *Service) Logout(ctx context.Context, p *Principal) error {
 	}
 	return s.Audit(ctx, p, p.WorkspaceID, action, p.User.ID)
 }
+
+// SweepResult says what [Service.Sweep] deleted.
+type SweepResult struct {
+	Sessions      int
+	LoginFailures int
+}
+
+// Sweep deletes expired sessions (idle or absolute, with their
+// impersonations) and login-failure counters whose window has ended and
+// that lock nothing. Run it every few minutes from one instance.
+func (s *Service) Sweep(ctx context.Context) (SweepResult, error) {
+	now := s.now()
+	n, err := s.store.DeleteExpiredSessions(ctx, now, now.Add(-s.cfg.idle))
+	if err != nil {
+		return SweepResult{}, wrap("sweep sessions", err)
+	}
+	f, err := s.store.DeleteStaleLoginFailures(ctx, now.Add(-s.cfg.limits.Window), now)
+	if err != nil {
+		return SweepResult{Sessions: n}, wrap("sweep login failures", err)
+	}
+	return SweepResult{Sessions: n, LoginFailures: f}, nil
+}

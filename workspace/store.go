@@ -78,6 +78,11 @@ type Store interface {
 	// their children) and returns how many were deleted.
 	DeleteUserSessions(ctx context.Context, userID, exceptID string) (int, error)
 
+	// DeleteExpiredSessions deletes sessions whose ExpiresAt is not after
+	// now or whose LastSeenAt is not after idleBefore (and their children),
+	// and returns how many it deleted.
+	DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int, error)
+
 	// AddLoginFailure counts a failed sign-in under key: it starts a new
 	// window at at when the current one (of length window) has ended.
 	AddLoginFailure(ctx context.Context, key string, at time.Time, window time.Duration) (LoginFailures, error)
@@ -86,6 +91,9 @@ type Store interface {
 	// LockLogin sets LockedUntil on the counter.
 	LockLogin(ctx context.Context, key string, until time.Time) error
 	ClearLoginFailures(ctx context.Context, key string) error
+	// DeleteStaleLoginFailures deletes counters whose window started before
+	// windowBefore and that are not locked at now.
+	DeleteStaleLoginFailures(ctx context.Context, windowBefore, now time.Time) (int, error)
 
 	// CreateAPIKey inserts k; ErrConflict if k.ID exists.
 	CreateAPIKey(ctx context.Context, k APIKey) error

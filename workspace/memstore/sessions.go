@@ -149,6 +149,41 @@ func (s *Store) DeleteUserSessions(_ context.Context, userID, exceptID string) (
 	return n, nil
 }
 
+// DeleteExpiredSessions implements workspace.Store.
+func (s *Store) DeleteExpiredSessions(_ context.Context, now, idleBefore time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var ids []string
+	for id, sess := range s.sessions {
+		if !sess.ExpiresAt.After(now) || !sess.LastSeenAt.After(idleBefore) {
+			ids = append(ids, id)
+		}
+	}
+	n := 0
+	for _, id := range ids {
+		if _, ok := s.sessions[id]; ok {
+			before := len(s.sessions)
+			s.deleteSessionLocked(id)
+			n += before - len(s.sessions)
+		}
+	}
+	return n, nil
+}
+
+// DeleteStaleLoginFailures implements workspace.Store.
+func (s *Store) DeleteStaleLoginFailures(_ context.Context, windowBefore, now time.Time) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for k, f := range s.failures {
+		if f.WindowStart.Before(windowBefore) && !f.LockedUntil.After(now) {
+			delete(s.failures, k)
+			n++
+		}
+	}
+	return n, nil
+}
+
 // AddLoginFailure implements workspace.Store.
 func (s *Store) AddLoginFailure(_ context.Context, key string, at time.Time, window time.Duration) (workspace.LoginFailures, error) {
 	s.mu.Lock()

@@ -160,6 +160,31 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID, exceptID string)
 	return int(tag.RowsAffected()), nil
 }
 
+// DeleteExpiredSessions implements workspace.Store. Children deleted by
+// cascade are counted too.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int, error) {
+	var n int
+	err := s.db.QueryRow(ctx, `WITH RECURSIVE doomed AS (
+			SELECT id FROM workspace_sessions WHERE expires_at <= $1 OR last_seen_at <= $2
+			UNION SELECT c.id FROM workspace_sessions c JOIN doomed d ON c.parent_id = d.id
+		), del AS (DELETE FROM workspace_sessions WHERE id IN (SELECT id FROM doomed) RETURNING 1)
+		SELECT count(*) FROM del`, now.UTC(), idleBefore.UTC()).Scan(&n)
+	if err != nil {
+		return 0, mapErr("delete expired sessions", err)
+	}
+	return n, nil
+}
+
+// DeleteStaleLoginFailures implements workspace.Store.
+func (s *Store) DeleteStaleLoginFailures(ctx context.Context, windowBefore, now time.Time) (int, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM workspace_login_failures
+		WHERE (window_start IS NULL OR window_start < $1) AND (locked_until IS NULL OR locked_until <= $2)`, windowBefore.UTC(), now.UTC())
+	if err != nil {
+		return 0, mapErr("delete stale login failures", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // AddLoginFailure implements workspace.Store, atomically.
 func (s *Store) AddLoginFailure(ctx context.Context, key string, at time.Time, window time.Duration) (workspace.LoginFailures, error) {
 	var (

@@ -289,6 +289,17 @@ func testSessionExpiry(t *testing.T, s workspace.Store) {
 	_, err = e.Svc.Authenticate(ctx, tok1, UserIP)
 	require.NoError(t, err, "the caller's own session stays")
 
+	// The sweeper deletes what expired.
+	e.Clock.Advance(31 * time.Minute)
+	_, _ = e.Login(t, "agent@example.com", UserIP, "")
+	res, err := e.Svc.Sweep(ctx)
+	require.NoError(t, err)
+	assert.Positive(t, res.Sessions)
+	list, err = s.UserSessions(ctx, p1.User.ID)
+	require.NoError(t, err)
+	assert.Len(t, list, 1, "only the fresh session is left")
+	p1, tok1 = e.Login(t, "agent@example.com", UserIP, "")
+
 	// Disabled users lose their sessions.
 	u, err := s.User(ctx, p1.User.ID)
 	require.NoError(t, err)

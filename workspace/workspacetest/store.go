@@ -27,6 +27,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) workspace.Store) {
 		{"StoreInvitations", testStoreInvitations},
 		{"StoreSessions", testStoreSessions},
 		{"StoreLoginFailures", testStoreLoginFailures},
+		{"StoreSweep", testStoreSweep},
 		{"StoreAPIKeys", testStoreAPIKeys},
 		{"StoreKillSwitches", testStoreKillSwitches},
 		{"StoreConnections", testStoreConnections},
@@ -440,4 +441,40 @@ func testStoreConnections(t *testing.T, s workspace.Store) {
 	require.ErrorIs(t, s.DeleteConnection(ctx, "ws_a", "conn_1"), workspace.ErrNotFound)
 	require.NoError(t, s.CreateConnection(ctx, conn("conn_5", "ws_b", workspace.ChannelWhatsApp, "1001", "", t0)),
 		"a disconnected number can be connected again")
+}
+
+func testStoreSweep(t *testing.T, s workspace.Store) {
+	ctx := context.Background()
+	require.NoError(t, s.CreateUser(ctx, user("u1", "a@example.com")))
+	live := sess("s_live", "u1", "", "", t0)
+	live.LastSeenAt = t0.Add(50 * time.Minute)
+	require.NoError(t, s.CreateSession(ctx, live))
+	require.NoError(t, s.CreateSession(ctx, sess("s_idle", "u1", "", "", t0)))                       // last seen t0
+	require.NoError(t, s.CreateSession(ctx, sess("s_child", "u1", "", "s_idle", t0.Add(time.Hour)))) // goes with its parent
+	old := sess("s_old", "u1", "", "", t0.Add(-13*time.Hour))
+	old.LastSeenAt = t0.Add(55 * time.Minute)
+	require.NoError(t, s.CreateSession(ctx, old)) // past its absolute expiry
+	n, err := s.DeleteExpiredSessions(ctx, t0.Add(time.Hour), t0.Add(30*time.Minute))
+	require.NoError(t, err)
+	assert.Equal(t, 3, n)
+	list, err := s.UserSessions(ctx, "u1")
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	assert.Equal(t, "s_live", list[0].ID)
+
+	_, err = s.AddLoginFailure(ctx, "old", t0, 15*time.Minute)
+	require.NoError(t, err)
+	_, err = s.AddLoginFailure(ctx, "old-locked", t0, 15*time.Minute)
+	require.NoError(t, err)
+	require.NoError(t, s.LockLogin(ctx, "old-locked", t0.Add(2*time.Hour)))
+	_, err = s.AddLoginFailure(ctx, "recent", t0.Add(55*time.Minute), 15*time.Minute)
+	require.NoError(t, err)
+	n, err = s.DeleteStaleLoginFailures(ctx, t0.Add(45*time.Minute), t0.Add(time.Hour))
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	for key, want := range map[string]int{"old": 0, "old-locked": 1, "recent": 1} {
+		f, err := s.LoginFailures(ctx, key)
+		require.NoError(t, err)
+		assert.Equal(t, want, f.Count, key)
+	}
 }
