@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/botsync/botsync/ai/knowledge"
@@ -47,8 +48,13 @@ type App struct {
 	channels *channels
 	metrics  *metrics
 	sandbox  *sandbox
+	privacy  *privacyKit
+	billing  *billingKit
+	known    *workspaceSet
 	handler  http.Handler
 	closers  []func()
+	// skew shifts the clock (tests only).
+	skew atomic.Int64
 }
 
 // Close releases the app's resources (the sandbox's fake servers).
@@ -65,7 +71,8 @@ func (a *App) Handler() http.Handler { return a.handler }
 // is in memory; with Sandbox the Graph API and the AI are in-process fakes
 // and a demo workspace is seeded.
 func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
-	a := &App{cfg: cfg, log: log, now: time.Now, hub: NewHub(), metrics: newMetrics()}
+	a := &App{cfg: cfg, log: log, hub: NewHub(), metrics: newMetrics(), known: &workspaceSet{}}
+	a.now = func() time.Time { return time.Now().Add(time.Duration(a.skew.Load())) }
 	if cfg.DatabaseURL != "" {
 		return nil, errors.New("server: DATABASE_URL mode is not available in this build; unset it to run embedded")
 	}
@@ -84,9 +91,10 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.audit = privacy.NewAuditLog(privacymem.New(), nil)
+	privacyStore := privacymem.New()
+	a.audit = privacy.NewAuditLog(privacyStore, nil)
 	signing := sha256.Sum256([]byte("invitations:" + master))
-	wsOpts := []workspace.Option{workspace.WithSecrets(a.vault), workspace.WithLogger(log)}
+	wsOpts := []workspace.Option{workspace.WithSecrets(a.vault), workspace.WithLogger(log), workspace.WithSuperAdminNetworks(cfg.AdminNetworks...)}
 	if cfg.FastPasswords {
 		wsOpts = append(wsOpts, workspace.WithInsecureBcryptCostForTests(4))
 	}
@@ -136,7 +144,10 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.queue, err = intake.New(intake.NewMemStore(), a.process, intake.WithLogger(log),
+	if a.privacy, err = a.newPrivacy(privacyStore); err != nil {
+		return nil, err
+	}
+	a.queue, err = intake.New(intake.NewMemStore(), a.process, intake.WithLogger(log), intake.WithClock(a.now),
 		intake.WithObserver(a.metrics.observeJob), intake.WithShard(shardOf))
 	if err != nil {
 		return nil, err
@@ -150,8 +161,21 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: meta webhook: %w", err)
 	}
-	a.handler = a.routes(wh)
-	if cfg.Sandbox {
+	if a.billing, err = a.newBilling(); err != nil {
+		return nil, err
+	}
+	if a.billing.fake != nil {
+		a.closers = append(a.closers, a.billing.fake.Close)
+	}
+	var callbackSecrets [][]byte
+	for _, s := range secrets {
+		callbackSecrets = append(callbackSecrets, []byte(s.Reveal()))
+	}
+	a.handler = a.routes(wh, callbackSecrets)
+	if a.billing.fake != nil {
+		a.billing.fake.SetWebhookHandler(a.handler)
+	}
+	if cfg.Sandbox && cfg.Seed {
 		if err := a.seed(ctx); err != nil {
 			return nil, fmt.Errorf("server: seed sandbox: %w", err)
 		}
@@ -180,6 +204,8 @@ func (a *App) process(ctx context.Context, j intake.Job) error {
 			return fmt.Errorf("%w: %v", intake.ErrWait, err)
 		}
 		return err
+	case "razorpay":
+		return a.processRazorpay(ctx, j)
 	}
 	return fmt.Errorf("%w: unknown job kind %q", intake.ErrPermanent, j.Kind)
 }

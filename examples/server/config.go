@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/netip"
 	"os"
 	"strconv"
 	"strings"
@@ -36,6 +37,8 @@ type Config struct {
 	// AuthRate and WebhookRate are requests per second per client address.
 	AuthRate    float64
 	WebhookRate float64
+	// AdminNetworks are where super-admins may sign in from.
+	AdminNetworks []netip.Prefix
 	// FastPasswords lowers the bcrypt cost (tests only).
 	FastPasswords bool
 }
@@ -79,6 +82,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	c.Seed = c.Sandbox
+	nets := or(getenv("ADMIN_NETWORKS"), "127.0.0.1/32,::1/128")
+	for _, n := range strings.Split(nets, ",") {
+		p, perr := netip.ParsePrefix(strings.TrimSpace(n))
+		if perr != nil {
+			return Config{}, fmt.Errorf("config: ADMIN_NETWORKS: want comma-separated CIDR prefixes")
+		}
+		c.AdminNetworks = append(c.AdminNetworks, p)
+	}
 	if v := getenv("MAX_BODY_BYTES"); v != "" {
 		n, perr := strconv.ParseInt(v, 10, 64)
 		if perr != nil || n < 1024 {

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/botsync/botsync/ai/knowledge"
+	"github.com/botsync/botsync/bot"
 	"github.com/botsync/botsync/crm"
 	"github.com/botsync/botsync/internal/intake"
 	"github.com/botsync/botsync/workspace"
@@ -60,16 +61,20 @@ func toAPIError(err error) *APIError {
 	if errors.As(err, &ve) {
 		return &APIError{Code: "invalid", Message: err.Error(), Field: ve.Field, status: http.StatusBadRequest}
 	}
+	var bve *bot.ValidationError
+	if errors.As(err, &bve) {
+		return &APIError{Code: "invalid", Message: err.Error(), Field: bve.Field, status: http.StatusBadRequest}
+	}
 	switch {
 	case errors.Is(err, workspace.ErrUnauthenticated):
 		return apiErr(http.StatusUnauthorized, "unauthenticated", "sign in or send an API key")
 	case errors.Is(err, workspace.ErrForbidden):
 		return apiErr(http.StatusForbidden, "forbidden", "your role does not allow this")
-	case errors.Is(err, crm.ErrNotFound), errors.Is(err, workspace.ErrNotFound), errors.Is(err, knowledge.ErrNotFound), errors.Is(err, intake.ErrNotFound):
+	case errors.Is(err, crm.ErrNotFound), errors.Is(err, workspace.ErrNotFound), errors.Is(err, knowledge.ErrNotFound), errors.Is(err, intake.ErrNotFound), errors.Is(err, bot.ErrNotFound):
 		return apiErr(http.StatusNotFound, "not_found", "not found")
 	case errors.Is(err, workspace.ErrConflict), errors.Is(err, crm.ErrConflict):
 		return apiErr(http.StatusConflict, "conflict", err.Error())
-	case errors.Is(err, workspace.ErrInvalid), errors.Is(err, crm.ErrInvalid), errors.Is(err, knowledge.ErrInvalid):
+	case errors.Is(err, workspace.ErrInvalid), errors.Is(err, crm.ErrInvalid), errors.Is(err, knowledge.ErrInvalid), errors.Is(err, bot.ErrInvalid):
 		return apiErr(http.StatusBadRequest, "invalid", err.Error())
 	case errors.Is(err, workspace.ErrWeakPassword):
 		return &APIError{Code: "weak_password", Message: err.Error(), Field: "password", status: http.StatusBadRequest}

@@ -72,7 +72,7 @@ func run(ctx context.Context, logger *slog.Logger, getenv func(string) string, o
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	logger.Info("listening", "url", cfg.PublicURL)
-	if app.sandbox != nil {
+	if app.sandbox != nil && app.sandbox.demoWS != "" {
 		fmt.Fprintf(out, "\nBotSync is running at %s\n\n  Sandbox (write as a customer):  %s/sandbox\n  Health:                          %s/healthz\n  API document:                    %s/api/v1/openapi.json\n\n  Try the API with the demo workspace's key:\n\n    curl -H 'Authorization: Bearer %s' %s/api/v1/workspaces/%s/leads\n\n",
 			cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, cfg.PublicURL, app.sandbox.demoKey.Reveal(), cfg.PublicURL, app.sandbox.demoWS)
 	}

@@ -8,11 +8,15 @@ import (
 
 // routes builds the HTTP handler: webhooks, health, metrics, the sandbox
 // and the /api/v1 routes.
-func (a *App) routes(wh *meta.WebhookHandler) http.Handler {
+func (a *App) routes(wh *meta.WebhookHandler, callbackSecrets [][]byte) http.Handler {
 	mux := http.NewServeMux()
 	webhookLimit := newLimiter(a.cfg.WebhookRate, int(a.cfg.WebhookRate)+1)
 	mux.Handle("GET /webhooks/meta", a.limit(webhookLimit, wh))
 	mux.Handle("POST /webhooks/meta", a.limit(webhookLimit, wh))
+	if a.billing.webhook != nil {
+		mux.Handle("POST /webhooks/razorpay", a.limit(webhookLimit, a.billing.webhook))
+	}
+	a.metaCallbacks(mux, callbackSecrets)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -163,6 +163,7 @@ func (a *App) seed(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	a.known.add(w.ID)
 	res, err := a.ws.Login(ctx, workspace.LoginRequest{Email: email, Password: password, IP: netip.MustParseAddr("127.0.0.1"), WorkspaceID: w.ID})
 	if err != nil {
 		return err
@@ -172,7 +173,7 @@ func (a *App) seed(ctx context.Context) error {
 		return err
 	}
 	// Owners must use two-factor sign-in: enrol the demo owner.
-	if p, err = a.enrollTOTP(ctx, p); err != nil {
+	if p, _, err = a.enrollTOTP(ctx, p); err != nil {
 		return fmt.Errorf("enrol demo owner: %w", err)
 	}
 	if _, err := a.ws.Connect(ctx, p, w.ID, workspace.ConnectRequest{Kind: workspace.ChannelWhatsApp, ExternalID: whatsapptest.PhoneNumberID,
@@ -224,24 +225,25 @@ func (a *App) seed(ctx context.Context) error {
 // enrollTOTP enrols p in TOTP with a code computed from the provisioning
 // URI (only the sandbox does this: a real user scans the QR code) and
 // returns the principal of the rotated session.
-func (a *App) enrollTOTP(ctx context.Context, p *workspace.Principal) (*workspace.Principal, error) {
+func (a *App) enrollTOTP(ctx context.Context, p *workspace.Principal) (*workspace.Principal, secret.Value, error) {
 	uri, err := a.ws.BeginTOTP(ctx, p)
 	if err != nil {
-		return nil, err
+		return nil, secret.Value{}, err
 	}
 	key, err := otp.NewKeyFromURL(uri.Reveal())
 	if err != nil {
-		return nil, err
+		return nil, secret.Value{}, err
 	}
 	code, err := totp.GenerateCode(key.Secret(), a.now())
 	if err != nil {
-		return nil, err
+		return nil, secret.Value{}, err
 	}
 	_, tok, err := a.ws.ConfirmTOTP(ctx, p, secret.New(code))
 	if err != nil {
-		return nil, err
+		return nil, secret.Value{}, err
 	}
-	return a.ws.Authenticate(ctx, tok, netip.MustParseAddr("127.0.0.1"))
+	p, err = a.ws.Authenticate(ctx, tok, netip.MustParseAddr("127.0.0.1"))
+	return p, tok, err
 }
 
 func demoKnowledge() []knowledge.Source {
@@ -338,6 +340,27 @@ func (a *App) sandboxRoutes(mux *http.ServeMux) {
 		rec := httptest.NewRecorder()
 		a.handler.ServeHTTP(rec, req.WithContext(r.Context()))
 		writeJSON(w, http.StatusAccepted, map[string]any{"webhook_status": rec.Code})
+	})
+	// Pay an order as the customer would in Razorpay Checkout: the fake
+	// captures it and delivers signed webhooks to /webhooks/razorpay.
+	mux.HandleFunc("POST /sandbox/pay", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			OrderID string `json:"order_id"`
+		}
+		if err := decodeJSON(w, r, &in); err != nil {
+			a.writeErr(w, r, err)
+			return
+		}
+		if a.billing.fake == nil {
+			a.writeErr(w, r, apiErr(http.StatusConflict, "not_sandbox", "billing is configured with real Razorpay keys"))
+			return
+		}
+		co, err := a.billing.fake.PayOrder(in.OrderID)
+		if err != nil {
+			a.writeErr(w, r, fieldErr("order_id", "unknown order"))
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"order_id": co.OrderID, "payment_id": co.PaymentID, "signature": co.Signature})
 	})
 	mux.HandleFunc("GET /sandbox/outbox", func(w http.ResponseWriter, r *http.Request) {
 		type sent struct {
