@@ -209,20 +209,13 @@ func (s *Service) Token(ctx context.Context, workspaceID, connectionID string) (
 }
 
 // RecordEvent notes that a webhook event arrived for the connection at
-// at (written at most once a minute).
+// at. c is the connection [Service.Route] returned; the write is skipped
+// when c already shows an event less than a minute older.
 func (s *Service) RecordEvent(ctx context.Context, c Connection, at time.Time) error {
 	if at.Sub(c.LastEventAt) < touchEvery {
 		return nil
 	}
-	cur, err := s.store.Connection(ctx, c.WorkspaceID, c.ID)
-	if err != nil {
-		return wrap("record event", err)
-	}
-	if !at.After(cur.LastEventAt) {
-		return nil
-	}
-	cur.LastEventAt = at.UTC()
-	return wrap("record event", s.store.UpdateConnection(ctx, cur))
+	return wrap("record event", s.store.TouchConnection(ctx, c.WorkspaceID, c.ID, at.UTC()))
 }
 
 // CheckHealth inspects the connection's token with debug_token (validity,

@@ -118,8 +118,11 @@ type Store interface {
 	Connections(ctx context.Context, workspaceID string) ([]Connection, error)
 	// ConnectionsByMetaUser lists connections authorised by a Meta user.
 	ConnectionsByMetaUser(ctx context.Context, metaUserID string) ([]Connection, error)
-	// UpdateConnection overwrites the connection (matched by workspace and id).
+	// UpdateConnection overwrites the connection (matched by workspace and
+	// id), except that LastEventAt never moves backwards.
 	UpdateConnection(ctx context.Context, c Connection) error
+	// TouchConnection raises LastEventAt to at (never lowers it).
+	TouchConnection(ctx context.Context, workspaceID, id string, at time.Time) error
 	DeleteConnection(ctx context.Context, workspaceID, id string) error
 }
 

@@ -392,7 +392,26 @@ func (s *Store) UpdateConnection(_ context.Context, c workspace.Connection) erro
 		delete(s.external, extKey(old.Kind, old.ExternalID))
 		s.external[extKey(c.Kind, c.ExternalID)] = k
 	}
+	if old.LastEventAt.After(c.LastEventAt) {
+		c.LastEventAt = old.LastEventAt
+	}
 	s.conns[k] = cloneConn(c)
+	return nil
+}
+
+// TouchConnection implements workspace.Store.
+func (s *Store) TouchConnection(_ context.Context, workspaceID, id string, at time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := [2]string{workspaceID, id}
+	c, ok := s.conns[k]
+	if !ok {
+		return workspace.ErrNotFound
+	}
+	if at.After(c.LastEventAt) {
+		c.LastEventAt = at
+		s.conns[k] = c
+	}
 	return nil
 }
 

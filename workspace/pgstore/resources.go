@@ -181,9 +181,19 @@ func (s *Store) UpdateConnection(ctx context.Context, c workspace.Connection) er
 		return mapErr("update connection", err)
 	}
 	tag, err := s.db.Exec(ctx, `UPDATE workspace_connections SET kind=$3, external_id=$4, waba_id=$5, name=$6, meta_user_id=$7,
-		token_issued_at=$8, token_expires_at=$9, health=$10, last_event_at=$11, created_at=$12, updated_at=$13
+		token_issued_at=$8, token_expires_at=$9, health=$10,
+		last_event_at=CASE WHEN last_event_at IS NULL OR $11::timestamptz > last_event_at THEN $11::timestamptz ELSE last_event_at END,
+		created_at=$12, updated_at=$13
 		WHERE id = $1 AND workspace_id = $2`, args...)
 	return affected(tag, err, "update connection")
+}
+
+// TouchConnection implements workspace.Store.
+func (s *Store) TouchConnection(ctx context.Context, workspaceID, id string, at time.Time) error {
+	tag, err := s.db.Exec(ctx, `UPDATE workspace_connections
+		SET last_event_at = CASE WHEN last_event_at IS NULL OR $3 > last_event_at THEN $3 ELSE last_event_at END
+		WHERE workspace_id = $1 AND id = $2`, workspaceID, id, at.UTC())
+	return affected(tag, err, "touch connection")
 }
 
 // DeleteConnection implements workspace.Store.

@@ -436,6 +436,16 @@ func testStoreConnections(t *testing.T, s workspace.Store) {
 	requireTime(t, t0.Add(2*time.Hour), got2.LastEventAt, "last event")
 	require.ErrorIs(t, s.UpdateConnection(ctx, conn("conn_9", "ws_a", workspace.ChannelWhatsApp, "9", "", t0)), workspace.ErrNotFound)
 
+	require.NoError(t, s.TouchConnection(ctx, "ws_a", "conn_1", t0.Add(3*time.Hour)))
+	require.NoError(t, s.TouchConnection(ctx, "ws_a", "conn_1", t0.Add(time.Hour)), "older events do not move it back")
+	require.ErrorIs(t, s.TouchConnection(ctx, "ws_b", "conn_1", t0), workspace.ErrNotFound)
+	got2.Name = "Renamed"
+	require.NoError(t, s.UpdateConnection(ctx, got2), "a stale copy")
+	got3, err := s.Connection(ctx, "ws_a", "conn_1")
+	require.NoError(t, err)
+	assert.Equal(t, "Renamed", got3.Name)
+	requireTime(t, t0.Add(3*time.Hour), got3.LastEventAt, "last event kept by a stale update")
+
 	require.ErrorIs(t, s.DeleteConnection(ctx, "ws_b", "conn_1"), workspace.ErrNotFound)
 	require.NoError(t, s.DeleteConnection(ctx, "ws_a", "conn_1"))
 	require.ErrorIs(t, s.DeleteConnection(ctx, "ws_a", "conn_1"), workspace.ErrNotFound)
