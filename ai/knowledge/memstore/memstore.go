@@ -340,38 +340,50 @@ func (seg *segment) textRanking(q knowledge.Query, filtered bool, n int) []knowl
 	if len(terms) == 0 {
 		return nil
 	}
-	scores := map[*entry]float64{}
+	// Accumulate per row in a pooled buffer; touched lists the rows hit
+	// (every matching term adds at least 1, so zero means untouched).
+	bp := scoreBufs.Get().(*[]float64)
+	defer scoreBufs.Put(bp)
+	if cap(*bp) < len(seg.rows) {
+		*bp = make([]float64, len(seg.rows))
+	}
+	acc := (*bp)[:len(seg.rows)]
+	var touched []int32
 	for _, t := range terms {
 		for e, tf := range seg.postings[t] {
 			if filtered && !q.Filter.Match(&e.chunk) {
 				continue
 			}
-			scores[e] += 1 + math.Log(float64(tf))
+			if acc[e.row] == 0 {
+				touched = append(touched, int32(e.row))
+			}
+			acc[e.row] += 1 + math.Log(float64(tf))
 		}
 	}
-	if len(scores) <= n {
-		out := make([]knowledge.Ranked, 0, len(scores))
-		for e, sc := range scores {
-			out = append(out, knowledge.Ranked{ID: e.chunk.ID, Score: textScore(sc, e)})
+	defer func() {
+		for _, r := range touched {
+			acc[r] = 0
 		}
-		slices.SortFunc(out, func(a, b knowledge.Ranked) int {
-			return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.ID, b.ID))
-		})
-		return out
+	}()
+	rows := touched
+	if len(touched) > n {
+		// Many matches: keep the best n with a heap.
+		top := newTopK(n)
+		for _, r := range touched {
+			top.push(float32(textScore(acc[r], seg.rows[r])), r)
+		}
+		rows, _ = top.sorted()
 	}
-	// Many matches: keep the best n with a heap, then order them.
-	top := newTopK(n)
-	for e, sc := range scores {
-		top.push(float32(textScore(sc, e)), int32(e.row))
-	}
-	rows, _ := top.sorted()
 	out := make([]knowledge.Ranked, len(rows))
 	for i, r := range rows {
 		e := seg.rows[r]
-		out[i] = knowledge.Ranked{ID: e.chunk.ID, Score: textScore(scores[e], e)}
+		out[i] = knowledge.Ranked{ID: e.chunk.ID, Score: textScore(acc[r], e)}
 	}
-	slices.SortStableFunc(out, func(a, b knowledge.Ranked) int {
+	slices.SortFunc(out, func(a, b knowledge.Ranked) int {
 		return cmp.Or(cmp.Compare(b.Score, a.Score), strings.Compare(a.ID, b.ID))
 	})
 	return out
 }
+
+// scoreBufs pools the per-row score buffers of text ranking.
+var scoreBufs = sync.Pool{New: func() any { return new([]float64) }}
