@@ -29,7 +29,11 @@ var _ workspace.TokenDebugger = (*meta.Client)(nil)
 func TestDeauthorizeCallback(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	e := workspacetest.NewEnv(t, memstore.New())
+	var revoked []string
+	e := workspacetest.NewEnv(t, memstore.New(), workspace.WithTokenRevoker(func(_ context.Context, c workspace.Connection, tok secret.Value) error {
+		revoked = append(revoked, c.ExternalID+"="+tok.Reveal())
+		return nil
+	}))
 	_, w := e.SignUp(t, "owner@example.com", "Shop")
 	p, _ := e.Login(t, "owner@example.com", workspacetest.UserIP, "")
 	_, _, tok := e.Enroll(t, p)
@@ -58,6 +62,7 @@ func TestDeauthorizeCallback(t *testing.T) {
 	_, err = e.Svc.Route(ctx, workspace.ChannelFacebookPage, "3001")
 	require.ErrorIs(t, err, workspace.ErrNotFound)
 	assert.True(t, e.HasAudit(t, w.ID, "channel.disconnect", ""))
+	assert.Equal(t, []string{"3001=EAAG-page"}, revoked, "the token is revoked at Meta before it is deleted")
 }
 
 type pauser struct {
