@@ -14,20 +14,14 @@ import (
 
 	"github.com/botsync/botsync/ai/knowledge"
 	"github.com/botsync/botsync/ai/knowledge/knowledgetest"
-	kbmem "github.com/botsync/botsync/ai/knowledge/memstore"
 	"github.com/botsync/botsync/bot"
-	botmem "github.com/botsync/botsync/bot/memstore"
 	"github.com/botsync/botsync/crm"
-	crmmem "github.com/botsync/botsync/crm/memstore"
 	"github.com/botsync/botsync/internal/intake"
 	"github.com/botsync/botsync/meta"
 	"github.com/botsync/botsync/privacy"
-	privacymem "github.com/botsync/botsync/privacy/memstore"
 	"github.com/botsync/botsync/secret"
 	"github.com/botsync/botsync/vault"
-	vaultmem "github.com/botsync/botsync/vault/memstore"
 	"github.com/botsync/botsync/workspace"
-	wsmem "github.com/botsync/botsync/workspace/memstore"
 )
 
 // App is the assembled platform: every service, the intake queue, the
@@ -51,6 +45,7 @@ type App struct {
 	privacy  *privacyKit
 	billing  *billingKit
 	known    *workspaceSet
+	stores   *stores
 	handler  http.Handler
 	closers  []func()
 	// skew shifts the clock (tests only).
@@ -73,8 +68,17 @@ func (a *App) Handler() http.Handler { return a.handler }
 func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a := &App{cfg: cfg, log: log, hub: NewHub(), metrics: newMetrics(), known: &workspaceSet{}}
 	a.now = func() time.Time { return time.Now().Add(time.Duration(a.skew.Load())) }
+	st := memoryStores()
 	if cfg.DatabaseURL != "" {
-		return nil, errors.New("server: DATABASE_URL mode is not available in this build; unset it to run embedded")
+		var err error
+		if st, err = postgresStores(ctx, cfg, log); err != nil {
+			return nil, err
+		}
+		a.closers = append(a.closers, st.close)
+	}
+	a.stores = st
+	if len(st.pools) > 0 {
+		a.known.pool = st.pools[0]
 	}
 	master := cfg.EncryptionSecret.Reveal()
 	if master == "" {
@@ -87,29 +91,28 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: keyring: %w", err)
 	}
-	a.vault, err = vault.New(kr, vaultmem.New())
+	a.vault, err = vault.New(kr, st.vault)
 	if err != nil {
 		return nil, err
 	}
-	privacyStore := privacymem.New()
-	a.audit = privacy.NewAuditLog(privacyStore, nil)
+	a.audit = privacy.NewAuditLog(st.privacy, nil)
 	signing := sha256.Sum256([]byte("invitations:" + master))
 	wsOpts := []workspace.Option{workspace.WithSecrets(a.vault), workspace.WithLogger(log), workspace.WithSuperAdminNetworks(cfg.AdminNetworks...)}
 	if cfg.FastPasswords {
 		wsOpts = append(wsOpts, workspace.WithInsecureBcryptCostForTests(4))
 	}
-	a.ws, err = workspace.New(wsmem.New(), a.audit, signing[:], wsOpts...)
+	a.ws, err = workspace.New(st.workspace, a.audit, signing[:], wsOpts...)
 	if err != nil {
 		return nil, err
 	}
-	a.crm, err = crm.New(crmmem.New(), crm.WithLogger(log), crm.WithDefaultRegion("IN"))
+	a.crm, err = crm.New(st.crm, crm.WithLogger(log), crm.WithDefaultRegion("IN"))
 	if err != nil {
 		return nil, err
 	}
 	// The sandbox's AI: a deterministic embedder and an honest extractive
 	// model (answers only from the context, cites it, asks for a human
 	// otherwise).
-	a.kb, err = knowledge.New(kbmem.New(), knowledgetest.NewHashEmbedder(0),
+	a.kb, err = knowledge.New(st.knowledge, knowledgetest.NewHashEmbedder(0),
 		knowledge.WithModel(knowledgetest.ExtractiveModel{}), knowledge.WithLogger(log))
 	if err != nil {
 		return nil, err
@@ -137,17 +140,17 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		}
 	}
 	a.settings = newSettingsStore(a.ws)
-	botStore := botmem.New()
+	botStore := st.bot
 	a.channels = newChannels(a.ws, botStore, clientFn)
 	a.engine, err = bot.New(a.channels, a.crm, botStore, bot.WithAnswerer(a.kb), bot.WithPublisher(bot.PublisherFunc(a.publish)),
 		bot.WithSettings(a.settings), bot.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}
-	if a.privacy, err = a.newPrivacy(privacyStore); err != nil {
+	if a.privacy, err = a.newPrivacy(st.privacy); err != nil {
 		return nil, err
 	}
-	a.queue, err = intake.New(intake.NewMemStore(), a.process, intake.WithLogger(log), intake.WithClock(a.now),
+	a.queue, err = intake.New(st.intake, a.process, intake.WithLogger(log), intake.WithClock(a.now),
 		intake.WithObserver(a.metrics.observeJob), intake.WithShard(shardOf))
 	if err != nil {
 		return nil, err

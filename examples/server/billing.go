@@ -9,7 +9,6 @@ import (
 
 	"github.com/botsync/botsync/billing"
 	"github.com/botsync/botsync/billing/billingtest"
-	billingmem "github.com/botsync/botsync/billing/memstore"
 	"github.com/botsync/botsync/internal/intake"
 	"github.com/botsync/botsync/secret"
 	"github.com/botsync/botsync/workspace"
@@ -35,7 +34,7 @@ type billingKit struct {
 	keySecret secret.Value
 	webhook   http.Handler
 	invoicer  *billing.Invoicer
-	store     *billingmem.Store
+	store     billing.Store
 	fake      *billingtest.Server // sandbox only
 }
 
@@ -45,7 +44,7 @@ var supplier = billing.Supplier{Party: billing.Party{Name: "BotSync Technologies
 	StateCode: "29", Country: "IN", GSTIN: "29AAGCB7383J1Z4"}, Signatory: "Authorised Signatory"}
 
 func (a *App) newBilling() (*billingKit, error) {
-	k := &billingKit{store: billingmem.New(), keyID: a.cfg.RazorpayKeyID, keySecret: a.cfg.RazorpayKeySecret}
+	k := &billingKit{store: a.stores.billing, keyID: a.cfg.RazorpayKeyID, keySecret: a.cfg.RazorpayKeySecret}
 	whSecret := a.cfg.RazorpayWebhookSecret
 	var opts []billing.Option
 	if a.cfg.Sandbox && k.keyID == "" {

@@ -18,6 +18,9 @@ type Config struct {
 	PublicURL   string
 	DatabaseURL string
 	RedisURL    string
+	// KnowledgeDatabaseURL is the pgvector database of the knowledge base
+	// (default DATABASE_URL; "memory" keeps it in memory).
+	KnowledgeDatabaseURL string
 	// Sandbox runs the in-process fake Graph API and AI with a seeded demo
 	// workspace (default on in embedded mode).
 	Sandbox bool
@@ -47,13 +50,14 @@ type Config struct {
 // never includes a secret's value in an error.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
-		Addr:        or(getenv("ADDR"), "127.0.0.1:8080"),
-		PublicURL:   strings.TrimRight(getenv("PUBLIC_URL"), "/"),
-		DatabaseURL: getenv("DATABASE_URL"),
-		RedisURL:    getenv("REDIS_URL"),
-		MaxBody:     1 << 20,
-		AuthRate:    5,
-		WebhookRate: 2000,
+		Addr:                 or(getenv("ADDR"), "127.0.0.1:8080"),
+		PublicURL:            strings.TrimRight(getenv("PUBLIC_URL"), "/"),
+		DatabaseURL:          getenv("DATABASE_URL"),
+		RedisURL:             getenv("REDIS_URL"),
+		KnowledgeDatabaseURL: getenv("KNOWLEDGE_DATABASE_URL"),
+		MaxBody:              1 << 20,
+		AuthRate:             5,
+		WebhookRate:          2000,
 	}
 	if c.PublicURL == "" {
 		c.PublicURL = "http://" + c.Addr

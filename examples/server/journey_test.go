@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/botsync/botsync/crm"
+	"github.com/botsync/botsync/internal/pgtest"
+	"github.com/botsync/botsync/secret"
 	"github.com/botsync/botsync/whatsapp/whatsapptest"
 )
 
@@ -74,7 +77,36 @@ func waitFor(t *testing.T, evs <-chan Event, typ string, match func(Event) bool)
 
 func TestJourney(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, func(c *Config) { c.Seed = false })
+	journey(t, newTestApp(t, func(c *Config) { c.Seed = false }))
+}
+
+// TestJourneyPostgres runs the journey with every store on PostgreSQL
+// (the knowledge base in memory: the plain PostgreSQL test server has no
+// pgvector).
+func TestJourneyPostgres(t *testing.T) {
+	t.Parallel()
+	journey(t, newTestApp(t, postgresConfig(t), func(c *Config) { c.Seed = false }))
+}
+
+// postgresConfig points the app at a fresh schema of the test server.
+func postgresConfig(t *testing.T) func(*Config) {
+	t.Helper()
+	pool := pgtest.Postgres(t) // skips without BOTSYNC_TEST_POSTGRES_URL
+	sp := pool.Config().ConnConfig.RuntimeParams["search_path"]
+	require.NotEmpty(t, sp)
+	u, err := url.Parse(os.Getenv(pgtest.PostgresEnv))
+	require.NoError(t, err)
+	q := u.Query()
+	q.Set("search_path", sp)
+	u.RawQuery = q.Encode()
+	return func(c *Config) {
+		c.DatabaseURL = u.String()
+		c.KnowledgeDatabaseURL = "memory"
+		c.EncryptionSecret = secret.New("0123456789abcdef0123456789abcdef")
+	}
+}
+
+func journey(t *testing.T, ta *testApp) {
 	ctx := context.Background()
 
 	// Sign up, sign in, enrol in two-factor sign-in (owners must).

@@ -45,8 +45,19 @@ func run(ctx context.Context, logger *slog.Logger, getenv func(string) string, o
 	if err != nil {
 		return err
 	}
-	if len(args) > 0 && args[0] == "migrate" {
-		return errors.New("migrate: DATABASE_URL mode is not available in this build")
+	if len(args) > 0 {
+		switch args[0] {
+		case "migrate":
+			if cfg.DatabaseURL == "" {
+				return errors.New("migrate: set DATABASE_URL")
+			}
+			return migrate(ctx, cfg, logger)
+		default:
+			return fmt.Errorf("unknown command %q (want no argument to serve, or migrate)", args[0])
+		}
+	}
+	if cfg.RedisURL != "" {
+		logger.Warn("REDIS_URL is set but this build fans realtime events out within one instance only; see the README's scaling notes")
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -11,10 +11,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/botsync/botsync/crm"
 	"github.com/botsync/botsync/meta"
 	"github.com/botsync/botsync/privacy"
-	privacymem "github.com/botsync/botsync/privacy/memstore"
 	"github.com/botsync/botsync/privacy/sinks/crmsink"
 	"github.com/botsync/botsync/workspace"
 )
@@ -23,18 +25,21 @@ import (
 // consents, grievances and breach clocks, the audit trail, and Meta's
 // data-deletion flow.
 type privacyKit struct {
-	store    *privacymem.Store
+	store    privacyStore
 	requests *privacy.Requests
 	holds    *privacy.Holds
 	cases    *privacy.Cases
 	deletion *privacy.MetaDeletion
 }
 
-// workspaceSet remembers the workspaces this process created (the sinks
-// and Meta's callback search them).
+// workspaceSet lists the platform's workspaces (the sinks and Meta's
+// callback search them): from PostgreSQL when there is one, else those this
+// process created. The workspace package has no listing method, so the
+// PostgreSQL query reads its table directly.
 type workspaceSet struct {
-	mu  sync.Mutex
-	ids []string
+	mu   sync.Mutex
+	ids  []string
+	pool *pgxpool.Pool
 }
 
 func (s *workspaceSet) add(id string) {
@@ -45,13 +50,20 @@ func (s *workspaceSet) add(id string) {
 	}
 }
 
-func (s *workspaceSet) list(context.Context) ([]string, error) {
+func (s *workspaceSet) list(ctx context.Context) ([]string, error) {
+	if s.pool != nil {
+		rows, err := s.pool.Query(ctx, `SELECT id FROM workspace_workspaces ORDER BY id`)
+		if err != nil {
+			return nil, err
+		}
+		return pgx.CollectRows(rows, pgx.RowTo[string])
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.ids), nil
 }
 
-func (a *App) newPrivacy(st *privacymem.Store) (*privacyKit, error) {
+func (a *App) newPrivacy(st privacyStore) (*privacyKit, error) {
 	sink, err := crmsink.New(a.crm, crmsink.WithWorkspaces(a.known.list))
 	if err != nil {
 		return nil, err
