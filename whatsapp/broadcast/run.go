@@ -109,7 +109,9 @@ func (s *Service) Run(ctx context.Context, workspaceID, campaignID string, opts 
 	}
 	r.c = c
 	bg := context.WithoutCancel(ctx)
-	jobs := make(chan Recipient)
+	stopWriters := r.startWriters(bg)
+	// one batch may wait in the queue while the next is claimed
+	jobs := make(chan Recipient, cfg.batch)
 	var workers, outstanding sync.WaitGroup
 	for range cfg.workers {
 		workers.Go(func() {
@@ -126,6 +128,7 @@ func (s *Service) Run(ctx context.Context, workspaceID, campaignID string, opts 
 	err = r.loop(ctx, bg, cfg, jobs, &outstanding)
 	close(jobs)
 	workers.Wait()
+	stopWriters()
 	close(watchDone)
 	return err
 }
@@ -240,6 +243,10 @@ type run struct {
 	stop  atomic.Bool
 	// hold delays every worker (throttling errors), as Unix nanoseconds.
 	hold atomic.Int64
+
+	// intents and accepts feed the group-commit writers (group.go).
+	intents chan intentReq
+	accepts chan Accepted
 
 	mu sync.Mutex
 	c  *Campaign
@@ -365,8 +372,8 @@ func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
 		return true
 	}
 	// The intent: from here on the recipient is never claimed again.
-	if err := s.store.StartSend(ctx, rc.WorkspaceID, rc.CampaignID, rc.Seq, r.owner, s.now()); err != nil {
-		return errors.Is(err, ErrLeaseLost)
+	if !r.startSend(rc.Seq) {
+		return false // lease lost (release is a no-op then) or store failure
 	}
 	if err := s.waitDeparture(ctx, slot); err != nil {
 		// nothing left: back to the pool
@@ -385,9 +392,7 @@ func (r *run) outcome(ctx context.Context, rc Recipient, res *whatsapp.SendResul
 	s, c := r.s, r.campaign()
 	now := s.now()
 	if sendErr == nil {
-		if err := s.store.Accept(ctx, c.WorkspaceID, c.ID, rc.Seq, res.MessageID, now); err != nil {
-			s.logger.Warn("broadcast: recording an accepted send failed", "campaign_id", c.ID, "seq", rc.Seq, "error", err)
-		}
+		r.accepts <- Accepted{Seq: rc.Seq, MessageID: res.MessageID}
 		s.observeOutcome(ctx, c, false)
 		return
 	}

@@ -44,15 +44,17 @@ type Store interface {
 	// UpdateRecipient applies fn to the recipient atomically (serialised
 	// per row); an error from fn leaves it unchanged and is returned.
 	UpdateRecipient(ctx context.Context, workspaceID, campaignID string, seq int64, fn func(*Recipient) error) (Recipient, error)
-	// StartSend records a send intent in one step: a recipient claimed by
-	// owner becomes StatusSending with IntentAt now and one more attempt,
-	// its lease kept; anything else fails with [ErrLeaseLost].
-	StartSend(ctx context.Context, workspaceID, campaignID string, seq int64, owner string, now time.Time) error
-	// Accept records the API's acceptance in one step: the message id
-	// (unless a status webhook recorded one first), StatusSending becomes
-	// StatusAccepted (a status a webhook already advanced is kept), and the
-	// lease is cleared.
-	Accept(ctx context.Context, workspaceID, campaignID string, seq int64, messageID string, now time.Time) error
+	// StartSends records send intents in one step: each recipient among
+	// seqs that owner holds claimed becomes StatusSending with IntentAt
+	// now and one more attempt, its lease kept. It returns the seqs it
+	// started; the others lost their lease (or do not exist).
+	StartSends(ctx context.Context, workspaceID, campaignID, owner string, seqs []int64, now time.Time) ([]int64, error)
+	// Accept records the API's acceptance of sends in one step: the
+	// message id (unless a status webhook recorded one first),
+	// StatusSending becomes StatusAccepted (a status a webhook already
+	// advanced is kept), and the lease is cleared. Unknown seqs are
+	// ignored.
+	Accept(ctx context.Context, workspaceID, campaignID string, accepted []Accepted, now time.Time) error
 	// Counts aggregates the campaign's recipients.
 	Counts(ctx context.Context, workspaceID, campaignID string) (Counts, error)
 
@@ -64,6 +66,12 @@ type Store interface {
 	// Suppressed returns the suppression records of the given contacts
 	// that have one.
 	Suppressed(ctx context.Context, workspaceID string, contacts []string) (map[string]Suppression, error)
+}
+
+// Accepted is a send the API accepted.
+type Accepted struct {
+	Seq       int64
+	MessageID string
 }
 
 // Suppression is a contact's opt-out of marketing messages.

@@ -229,37 +229,40 @@ func (s *Store) UpdateRecipient(_ context.Context, workspaceID, campaignID strin
 	return w, nil
 }
 
-// StartSend implements [broadcast.Store].
-func (s *Store) StartSend(_ context.Context, workspaceID, campaignID string, seq int64, owner string, now time.Time) error {
+// StartSends implements [broadcast.Store].
+func (s *Store) StartSends(_ context.Context, workspaceID, campaignID, owner string, seqs []int64, now time.Time) ([]int64, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r := s.find(workspaceID, campaignID, seq)
-	if r == nil {
-		return broadcast.ErrNotFound
+	var out []int64
+	for _, seq := range seqs {
+		r := s.find(workspaceID, campaignID, seq)
+		if r == nil || r.Status != broadcast.StatusClaimed || r.LeaseOwner != owner {
+			continue
+		}
+		r.Status, r.IntentAt, r.UpdatedAt = broadcast.StatusSending, now, now
+		r.Attempts++
+		out = append(out, seq)
 	}
-	if r.Status != broadcast.StatusClaimed || r.LeaseOwner != owner {
-		return broadcast.ErrLeaseLost
-	}
-	r.Status, r.IntentAt, r.UpdatedAt = broadcast.StatusSending, now, now
-	r.Attempts++
-	return nil
+	return out, nil
 }
 
 // Accept implements [broadcast.Store].
-func (s *Store) Accept(_ context.Context, workspaceID, campaignID string, seq int64, messageID string, now time.Time) error {
+func (s *Store) Accept(_ context.Context, workspaceID, campaignID string, accepted []broadcast.Accepted, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r := s.find(workspaceID, campaignID, seq)
-	if r == nil {
-		return broadcast.ErrNotFound
+	for _, a := range accepted {
+		r := s.find(workspaceID, campaignID, a.Seq)
+		if r == nil {
+			continue
+		}
+		if r.MessageID == "" {
+			r.MessageID = a.MessageID
+		}
+		if r.Status == broadcast.StatusSending {
+			r.Status, r.AcceptedAt = broadcast.StatusAccepted, now
+		}
+		r.LeaseOwner, r.LeaseUntil, r.UpdatedAt = "", time.Time{}, now
 	}
-	if r.MessageID == "" {
-		r.MessageID = messageID
-	}
-	if r.Status == broadcast.StatusSending {
-		r.Status, r.AcceptedAt = broadcast.StatusAccepted, now
-	}
-	r.LeaseOwner, r.LeaseUntil, r.UpdatedAt = "", time.Time{}, now
 	return nil
 }
 

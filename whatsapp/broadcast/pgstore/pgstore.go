@@ -15,6 +15,7 @@
 package pgstore
 
 import (
+	"cmp"
 	"context"
 	"embed"
 	"encoding/json"
@@ -269,15 +270,17 @@ func (s *Store) Claim(ctx context.Context, workspaceID, campaignID, owner string
 	if n <= 0 {
 		return nil, nil
 	}
-	rows, err := s.db.Query(ctx, `WITH c AS (
+	// seq = ANY(ARRAY(…)) keeps the update on the primary key (a join
+	// with the CTE makes generic plans hash-join the whole campaign).
+	rows, err := s.db.Query(ctx, `UPDATE broadcast_recipients r
+SET status = 'claimed', lease_owner = $5, lease_until = $6, updated_at = $3
+WHERE r.workspace_id = $1 AND r.campaign_id = $2 AND r.seq = ANY(ARRAY(
 	SELECT seq FROM broadcast_recipients
 	WHERE workspace_id = $1 AND campaign_id = $2 AND status IN ('pending', 'claimed')
 	  AND ((status = 'pending' AND (not_before IS NULL OR not_before <= $3))
 	    OR (status = 'claimed' AND lease_until < $3))
 	ORDER BY seq LIMIT $4
-	FOR UPDATE SKIP LOCKED)
-UPDATE broadcast_recipients r SET status = 'claimed', lease_owner = $5, lease_until = $6, updated_at = $3
-FROM c WHERE r.workspace_id = $1 AND r.campaign_id = $2 AND r.seq = c.seq
+	FOR UPDATE SKIP LOCKED))
 RETURNING `+prefixed("r.", recipientColumns), workspaceID, campaignID, now, n, owner, leaseUntil)
 	if err != nil {
 		return nil, mapErr(err)
@@ -286,7 +289,7 @@ RETURNING `+prefixed("r.", recipientColumns), workspaceID, campaignID, now, n, o
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	slices.SortFunc(out, func(a, b broadcast.Recipient) int { return int(a.Seq - b.Seq) })
+	slices.SortFunc(out, func(a, b broadcast.Recipient) int { return cmp.Compare(a.Seq, b.Seq) })
 	return out, nil
 }
 
@@ -334,39 +337,40 @@ WHERE workspace_id = $1 AND campaign_id = $2 AND seq = $3`, v...)
 	return out, err
 }
 
-// StartSend implements [broadcast.Store] with one conditional UPDATE.
-func (s *Store) StartSend(ctx context.Context, workspaceID, campaignID string, seq int64, owner string, now time.Time) error {
-	tag, err := s.db.Exec(ctx, `UPDATE broadcast_recipients
+// StartSends implements [broadcast.Store] with one conditional UPDATE.
+func (s *Store) StartSends(ctx context.Context, workspaceID, campaignID, owner string, seqs []int64, now time.Time) ([]int64, error) {
+	if len(seqs) == 0 {
+		return nil, nil
+	}
+	rows, err := s.db.Query(ctx, `UPDATE broadcast_recipients
 SET status = 'sending', intent_at = $5, attempts = attempts + 1, updated_at = $5
-WHERE workspace_id = $1 AND campaign_id = $2 AND seq = $3 AND status = 'claimed' AND lease_owner = $4`,
-		workspaceID, campaignID, seq, owner, now)
+WHERE workspace_id = $1 AND campaign_id = $2 AND seq = ANY($3) AND status = 'claimed' AND lease_owner = $4
+RETURNING seq`, workspaceID, campaignID, seqs, owner, now)
 	if err != nil {
-		return mapErr(err)
+		return nil, mapErr(err)
 	}
-	if tag.RowsAffected() == 1 {
-		return nil
-	}
-	if _, err := s.Recipient(ctx, workspaceID, campaignID, seq); err != nil {
-		return err
-	}
-	return broadcast.ErrLeaseLost
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return out, mapErr(err)
 }
 
 // Accept implements [broadcast.Store] with one UPDATE.
-func (s *Store) Accept(ctx context.Context, workspaceID, campaignID string, seq int64, messageID string, now time.Time) error {
-	tag, err := s.db.Exec(ctx, `UPDATE broadcast_recipients
-SET message_id = CASE WHEN message_id = '' THEN $4 ELSE message_id END,
-    accepted_at = CASE WHEN status = 'sending' THEN $5 ELSE accepted_at END,
-    status = CASE WHEN status = 'sending' THEN 'accepted' ELSE status END,
+func (s *Store) Accept(ctx context.Context, workspaceID, campaignID string, accepted []broadcast.Accepted, now time.Time) error {
+	if len(accepted) == 0 {
+		return nil
+	}
+	seqs := make([]int64, len(accepted))
+	ids := make([]string, len(accepted))
+	for i, a := range accepted {
+		seqs[i], ids[i] = a.Seq, a.MessageID
+	}
+	_, err := s.db.Exec(ctx, `UPDATE broadcast_recipients r
+SET message_id = CASE WHEN r.message_id = '' THEN a.mid ELSE r.message_id END,
+    accepted_at = CASE WHEN r.status = 'sending' THEN $5 ELSE r.accepted_at END,
+    status = CASE WHEN r.status = 'sending' THEN 'accepted' ELSE r.status END,
     lease_owner = '', lease_until = NULL, updated_at = $5
-WHERE workspace_id = $1 AND campaign_id = $2 AND seq = $3`, workspaceID, campaignID, seq, messageID, now)
-	if err != nil {
-		return mapErr(err)
-	}
-	if tag.RowsAffected() == 0 {
-		return broadcast.ErrNotFound
-	}
-	return nil
+FROM unnest($3::bigint[], $4::text[]) AS a(seq, mid)
+WHERE r.workspace_id = $1 AND r.campaign_id = $2 AND r.seq = ANY($3) AND r.seq = a.seq`, workspaceID, campaignID, seqs, ids, now)
+	return mapErr(err)
 }
 
 // Counts implements [broadcast.Store] with one aggregate query.
