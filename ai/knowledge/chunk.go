@@ -146,19 +146,20 @@ func (c *chunker) pieces(start, end int) []span {
 	return out
 }
 
-// wordWindows cuts [start,end) at word boundaries into pieces within budget.
+// wordWindows cuts [start,end) at word boundaries into pieces within
+// budget, counting tokens word by word (BPE counts are close to additive
+// over words), so a long run of words costs linear time.
 func (c *chunker) wordWindows(start, end int) []span {
 	var out []span
 	ws := words(c.text, start, end)
 	for i := 0; i < len(ws); {
-		j := i
-		t := 0
+		j, t := i, 0
 		for j < len(ws) {
-			nt := c.o.Tokens(c.text[ws[i].start:ws[j].end])
-			if nt > c.o.MaxTokens && j > i {
+			wt := c.o.Tokens(c.text[ws[j].start:ws[j].end])
+			if t+wt > c.o.MaxTokens && j > i {
 				break
 			}
-			t = nt
+			t += wt
 			j++
 		}
 		out = append(out, span{ws[i].start, ws[j-1].end, t})
@@ -250,8 +251,8 @@ func trimSpan(text string, start, end int) (int, int) {
 	return start, end
 }
 
-// sentences splits [start,end) after sentence terminators (. ! ? । and
-// line breaks) that are followed by white space.
+// sentences splits [start,end) after line breaks and after sentence
+// terminators (. ! ? ।) that are followed by white space.
 func sentences(text string, start, end int) []span {
 	var out []span
 	s := start
@@ -261,7 +262,7 @@ func sentences(text string, start, end int) []span {
 		if r != '.' && r != '!' && r != '?' && r != '।' && r != '\n' {
 			continue
 		}
-		if i < end {
+		if i < end && r != '\n' {
 			next, _ := utf8.DecodeRuneInString(text[i:end])
 			if !unicode.IsSpace(next) {
 				continue

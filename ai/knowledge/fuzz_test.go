@@ -34,6 +34,8 @@ func FuzzMarkdownChunks(f *testing.F) {
 		budget = 16 + abs(budget)%500
 		d := parseMarkdown(text)
 		checkSpans(t, d, chunkDocument(d, ChunkOptions{MaxTokens: budget}))
+		d = parseText(text)
+		checkSpans(t, d, chunkDocument(d, ChunkOptions{MaxTokens: budget, Overlap: 0.3}))
 	})
 }
 
