@@ -48,6 +48,10 @@ type App struct {
 	stores   *stores
 	handler  http.Handler
 	closers  []func()
+	// reqPrefix and reqSeq make request ids: random per process, then a
+	// counter.
+	reqPrefix string
+	reqSeq    atomic.Uint64
 	// skew shifts the clock (tests only).
 	skew atomic.Int64
 }
@@ -67,6 +71,9 @@ func (a *App) Handler() http.Handler { return a.handler }
 // and a demo workspace is seeded.
 func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a := &App{cfg: cfg, log: log, hub: NewHub(), metrics: newMetrics(), known: &workspaceSet{}}
+	pfx := make([]byte, 4)
+	_, _ = rand.Read(pfx)
+	a.reqPrefix = hex.EncodeToString(pfx) + "-"
 	a.now = func() time.Time { return time.Now().Add(time.Duration(a.skew.Load())) }
 	st := memoryStores()
 	if cfg.DatabaseURL != "" {
@@ -99,6 +106,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	signing := sha256.Sum256([]byte("invitations:" + master))
 	wsOpts := []workspace.Option{workspace.WithSecrets(a.vault), workspace.WithLogger(log), workspace.WithSuperAdminNetworks(cfg.AdminNetworks...)}
 	if cfg.FastPasswords {
+		log.Warn("BOTSYNC_TEST_FAST_PASSWORDS: low bcrypt cost, for tests only")
 		wsOpts = append(wsOpts, workspace.WithInsecureBcryptCostForTests(4))
 	}
 	a.ws, err = workspace.New(st.workspace, a.audit, signing[:], wsOpts...)

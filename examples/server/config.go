@@ -85,7 +85,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	c.Seed = c.Sandbox
+	// Seeding a persistent database would repeat at every start: only the
+	// embedded sandbox seeds by default.
+	if c.Seed, err = boolEnv(getenv, "BOTSYNC_SEED", c.Sandbox && c.DatabaseURL == ""); err != nil {
+		return Config{}, err
+	}
+	c.FastPasswords = getenv("BOTSYNC_TEST_FAST_PASSWORDS") == "1"
 	nets := or(getenv("ADMIN_NETWORKS"), "127.0.0.1/32,::1/128")
 	for _, n := range strings.Split(nets, ",") {
 		p, perr := netip.ParsePrefix(strings.TrimSpace(n))

@@ -19,7 +19,7 @@ type testApp struct {
 	srv *httptest.Server
 }
 
-func newTestApp(t *testing.T, mut ...func(*Config)) *testApp {
+func newTestApp(t testing.TB, mut ...func(*Config)) *testApp {
 	t.Helper()
 	cfg, err := LoadConfig(func(string) string { return "" })
 	require.NoError(t, err)
@@ -36,7 +36,7 @@ func newTestApp(t *testing.T, mut ...func(*Config)) *testApp {
 }
 
 // drain processes every queued webhook.
-func (ta *testApp) drain(t *testing.T) {
+func (ta *testApp) drain(t testing.TB) {
 	t.Helper()
 	_, err := ta.queue.RunOnce(context.Background())
 	require.NoError(t, err)

@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -167,10 +166,8 @@ func (a *App) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
-		if id == "" || len(id) > 64 {
-			b := make([]byte, 8)
-			_, _ = rand.Read(b)
-			id = hex.EncodeToString(b)
+		if id == "" || len(id) > 64 || strings.ContainsAny(id, "\r\n\"") {
+			id = a.reqPrefix + strconv.FormatUint(a.reqSeq.Add(1), 36)
 		}
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		h := w.Header()

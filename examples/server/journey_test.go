@@ -89,7 +89,7 @@ func TestJourneyPostgres(t *testing.T) {
 }
 
 // postgresConfig points the app at a fresh schema of the test server.
-func postgresConfig(t *testing.T) func(*Config) {
+func postgresConfig(t testing.TB) func(*Config) {
 	t.Helper()
 	pool := pgtest.Postgres(t) // skips without BOTSYNC_TEST_POSTGRES_URL
 	sp := pool.Config().ConnConfig.RuntimeParams["search_path"]

@@ -19,10 +19,21 @@ type metrics struct {
 	mu       sync.Mutex
 	counters map[string]float64 // full series name with labels → value
 	sums     map[string]float64
+	requests map[reqKey]*reqStat // hot path: formatted only when scraped
+}
+
+type reqKey struct {
+	route string
+	code  int
+}
+
+type reqStat struct {
+	n   float64
+	sum float64
 }
 
 func newMetrics() *metrics {
-	return &metrics{counters: map[string]float64{}, sums: map[string]float64{}}
+	return &metrics{counters: map[string]float64{}, sums: map[string]float64{}, requests: map[reqKey]*reqStat{}}
 }
 
 func (m *metrics) add(series string, v float64) {
@@ -35,10 +46,15 @@ func (m *metrics) request(route string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.add(fmt.Sprintf("botsync_http_requests_total{route=%q,code=\"%d\"}", route, status), 1)
+	k := reqKey{route, status}
 	m.mu.Lock()
-	m.sums[fmt.Sprintf("botsync_http_request_seconds_sum{route=%q}", route)] += d.Seconds()
-	m.sums[fmt.Sprintf("botsync_http_request_seconds_count{route=%q}", route)]++
+	st := m.requests[k]
+	if st == nil {
+		st = &reqStat{}
+		m.requests[k] = st
+	}
+	st.n++
+	st.sum += d.Seconds()
 	m.mu.Unlock()
 }
 
@@ -71,6 +87,24 @@ func (a *App) serveMetrics(w http.ResponseWriter, r *http.Request) {
 	}
 	for k, v := range a.metrics.sums {
 		keys, vals[k] = append(keys, k), v
+	}
+	routeSums := map[string]*reqStat{}
+	for k, st := range a.metrics.requests {
+		name := fmt.Sprintf("botsync_http_requests_total{route=%q,code=\"%d\"}", k.route, k.code)
+		keys, vals[name] = append(keys, name), st.n
+		rs := routeSums[k.route]
+		if rs == nil {
+			rs = &reqStat{}
+			routeSums[k.route] = rs
+		}
+		rs.n += st.n
+		rs.sum += st.sum
+	}
+	for route, rs := range routeSums {
+		sum := fmt.Sprintf("botsync_http_request_seconds_sum{route=%q}", route)
+		cnt := fmt.Sprintf("botsync_http_request_seconds_count{route=%q}", route)
+		keys, vals[sum] = append(keys, sum), rs.sum
+		keys, vals[cnt] = append(keys, cnt), rs.n
 	}
 	a.metrics.mu.Unlock()
 	sort.Strings(keys)
