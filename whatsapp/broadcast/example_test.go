@@ -44,7 +44,7 @@ func Example() {
 	if _, err := svc.Start(ctx, "ws1", c.ID, "user:admin"); err != nil {
 		panic(err)
 	}
-	if err := svc.Run(ctx, "ws1", c.ID); err != nil {
+	if err := svc.Run(ctx, "ws1", c.ID, broadcast.WithWorkers(1)); err != nil {
 		panic(err)
 	}
 	for _, s := range fake.Sent() {

@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -53,4 +54,59 @@ func TestRate(t *testing.T) {
 			})
 		})
 	}
+}
+
+// slowStore is a memstore whose send-intent and acceptance writes take
+// 20 ms, like a loaded database; it counts the calls.
+type slowStore struct {
+	*memstore.Store
+	intents, accepts, maxGroup atomic.Int64
+}
+
+func (s *slowStore) StartSends(ctx context.Context, ws, cid, owner string, seqs []int64, now time.Time) ([]int64, error) {
+	time.Sleep(20 * time.Millisecond)
+	s.intents.Add(1)
+	if n := int64(len(seqs)); n > s.maxGroup.Load() {
+		s.maxGroup.Store(n)
+	}
+	return s.Store.StartSends(ctx, ws, cid, owner, seqs, now)
+}
+
+func (s *slowStore) Accept(ctx context.Context, ws, cid string, acc []broadcast.Accepted, now time.Time) error {
+	time.Sleep(20 * time.Millisecond)
+	s.accepts.Add(1)
+	return s.Store.Accept(ctx, ws, cid, acc, now)
+}
+
+// TestGroupCommitKeepsTheRate: with 20 ms per store write, one write per
+// message could not reach 1,000/s; intents and acceptances are grouped.
+func TestGroupCommitKeepsTheRate(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		store := &slowStore{Store: memstore.New()}
+		fake := broadcasttest.NewSender(nil)
+		svc, err := broadcast.New(store, fake)
+		require.NoError(t, err)
+		const n = 1000
+		c := broadcasttest.StartCampaign(t, svc, "ws1", n, 1000)
+		require.NoError(t, svc.Run(context.Background(), "ws1", c.ID, broadcast.WithWorkers(64)))
+		sent := fake.Sent()
+		require.Len(t, sent, n)
+		times := make([]time.Time, len(sent))
+		for i, s := range sent {
+			times[i] = s.At
+		}
+		achieved, most := broadcasttest.RateStats(times)
+		assert.InEpsilon(t, 1000, achieved, 0.05, "achieved %.1f/s", achieved)
+		assert.LessOrEqual(t, most, 1000)
+		assert.Less(t, store.intents.Load(), int64(n/5), "intents grouped")
+		assert.Less(t, store.accepts.Load(), int64(n/5), "acceptances grouped")
+		assert.Greater(t, store.maxGroup.Load(), int64(5))
+		for _, k := range fake.Counts() {
+			require.Equal(t, 1, k)
+		}
+		rep, err := svc.Report(context.Background(), "ws1", c.ID)
+		require.NoError(t, err)
+		assert.Equal(t, n, rep.Sent, "every acceptance written before Run returned")
+	})
 }
