@@ -131,6 +131,37 @@ func (s *Service) SetQuality(ctx context.Context, workspaceID, phoneNumberID, ra
 	return nil, invalid("quality_rating", "want GREEN, YELLOW, RED, FLAGGED or UNFLAGGED")
 }
 
+// ApplyPhoneNumber applies what the API reports about a sending number
+// (see whatsapp.PhoneNumbersService): its quality rating (RED pauses the
+// number's campaigns, GREEN or YELLOW resumes those paused for quality; a
+// number whose Status is FLAGGED counts as flagged), its messaging-limit
+// tier to the [TierBudget], and its throughput to the pacer when that is a
+// *whatsapp.Limiter. It returns the ids of campaigns paused or resumed.
+func (s *Service) ApplyPhoneNumber(ctx context.Context, workspaceID string, p whatsapp.PhoneNumber) ([]string, error) {
+	if !numericID(p.ID) {
+		return nil, invalid("phone_number.id", "must be a numeric Graph id")
+	}
+	if s.budget != nil && p.MessagingLimitTier != "" {
+		if err := s.budget.SetTier(p.ID, p.MessagingLimitTier); err != nil {
+			s.logger.Warn("broadcast: unknown messaging limit tier", "phone_number_id", p.ID, "tier", p.MessagingLimitTier)
+		}
+	}
+	if l, ok := s.pacer.(*whatsapp.Limiter); ok {
+		if err := l.Configure(p); err != nil {
+			return nil, err
+		}
+	}
+	rating := strings.ToUpper(p.QualityRating)
+	if strings.EqualFold(p.Status, "FLAGGED") {
+		rating = "FLAGGED"
+	}
+	switch rating {
+	case "RED", "FLAGGED", "GREEN", "YELLOW":
+		return s.SetQuality(ctx, workspaceID, p.ID, rating)
+	}
+	return nil, nil
+}
+
 // SetTemplateStatus applies a template's review status: PAUSED or DISABLED
 // pauses the running campaigns sending it; APPROVED, REINSTATED or
 // UNPAUSED resumes the ones paused for it.
@@ -281,6 +312,9 @@ func (s *Service) Observe(ctx context.Context, workspaceID string, events []what
 				ids, err = s.resumeMatching(ctx, workspaceID, PauseQuality, match, "quality UNFLAGGED")
 				out.Resumed = append(out.Resumed, ids...)
 			}
+			if err == nil && s.budget != nil && u.CurrentLimit != "" {
+				err = s.applyLimit(ctx, workspaceID, match, u.CurrentLimit)
+			}
 		}
 		if err != nil {
 			return out, fmt.Errorf("broadcast: observe: %w", err)
@@ -371,6 +405,27 @@ func (s *Service) observeMessages(ctx context.Context, workspaceID string, v *wh
 			s.autoPause(ctx, workspaceID, cid, Pause{Reason: PauseSpamLimit, Detail: "error 131048", ResumeAt: now.Add(s.auto.SpamCooldown)})
 		}
 		s.observeOutcome(ctx, c, true)
+	}
+	return nil
+}
+
+// applyLimit sets the tier budget of the numbers of the matching campaigns
+// (a phone_number_quality_update names the number by display number).
+func (s *Service) applyLimit(ctx context.Context, workspaceID string, match func(*Campaign) bool, tier string) error {
+	cs, err := s.store.Campaigns(ctx, workspaceID)
+	if err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if seen[c.PhoneNumberID] || !match(c) {
+			continue
+		}
+		seen[c.PhoneNumberID] = true
+		if err := s.budget.SetTier(c.PhoneNumberID, tier); err != nil {
+			s.logger.Warn("broadcast: unknown messaging limit tier", "phone_number_id", c.PhoneNumberID, "tier", tier)
+			return nil
+		}
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"iter"
 	"strings"
 
+	"github.com/nyaruka/phonenumbers"
+
 	"github.com/botsync/botsync/crm"
 	"github.com/botsync/botsync/whatsapp"
 )
@@ -22,7 +24,9 @@ type Member struct {
 	MarketingConsent bool
 	// OptedOut: the contact opted out of marketing (CRM flag).
 	OptedOut bool
-	// TimeZone is an IANA zone for quiet hours ("" to use the campaign's).
+	// TimeZone is an IANA zone for quiet hours. When empty, planning uses
+	// the phone number's zone if its prefix has exactly one (India: Asia/
+	// Kolkata), else the campaign's.
 	TimeZone string
 	// Fields feed [ParamSpec.Field].
 	Fields map[string]string
@@ -66,6 +70,7 @@ type segment struct {
 	q   crm.Query
 }
 
+// Members implements [Audience].
 func (s segment) Members(ctx context.Context, workspaceID string) iter.Seq2[Member, error] {
 	return func(yield func(Member, error) bool) {
 		for l, err := range s.src.All(ctx, workspaceID, s.q) {
@@ -326,6 +331,9 @@ func (s *Service) Plan(ctx context.Context, workspaceID, campaignID string, aud 
 			seen[key] = true
 			r.To = key
 			r.Country = whatsapp.Country(whatsappRecipient(key))
+			if r.TimeZone == "" && c.QuietHours != nil {
+				r.TimeZone = timeZoneOf(key)
+			}
 		}
 		if r.Status == StatusPending {
 			vals, ok := c.Template.Render(m.Fields)
@@ -369,4 +377,22 @@ func (s *Service) Plan(ctx context.Context, workspaceID, campaignID string, aud 
 		return nil, fmt.Errorf("broadcast: plan: %w", err)
 	}
 	return res, nil
+}
+
+// timeZoneOf returns the IANA zone of a phone number when its prefix has
+// exactly one (India, most of Europe…), or "" (BSUIDs, countries with
+// several zones): the campaign's zone applies then.
+func timeZoneOf(key string) string {
+	if strings.Contains(key, ".") {
+		return ""
+	}
+	num, err := phonenumbers.Parse("+"+key, "")
+	if err != nil {
+		return ""
+	}
+	zones, err := phonenumbers.GetTimezonesForNumber(num)
+	if err != nil || len(zones) != 1 || zones[0] == "Etc/Unknown" {
+		return ""
+	}
+	return zones[0]
 }

@@ -2,6 +2,7 @@ package broadcast_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -227,5 +228,84 @@ func TestQuietHours(t *testing.T) {
 		require.Len(t, at, 2)
 		assert.Less(t, at["12025550101"], time.Second, "New York evening: sent at once")
 		assert.Equal(t, 3*time.Hour+30*time.Minute, at["919800000001"].Truncate(time.Minute), "Kolkata: after 09:00 local")
+	})
+}
+
+func TestQuietHoursInferTheNumbersZone(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		svc, fake, store := newService(t)
+		// synctest's 00:00 UTC is quiet in the campaign's zone until 09:00
+		// UTC, but the +91 number's own zone (05:30 IST) is quiet only
+		// until 09:00 IST = 03:30 UTC.
+		spec := campaign("ws1")
+		spec.QuietHours = &broadcast.QuietHours{Start: 21 * 60, End: 9 * 60, TimeZone: "UTC"}
+		c, err := svc.Create(ctx, spec, "user:1")
+		require.NoError(t, err)
+		_, err = svc.Plan(ctx, "ws1", c.ID, broadcast.List{
+			{Phone: "+919800000001", MarketingConsent: true, Fields: map[string]string{"city": "Pune"}},
+		}, "user:1")
+		require.NoError(t, err)
+		r, err := store.Recipient(ctx, "ws1", c.ID, 1)
+		require.NoError(t, err)
+		loc, err := time.LoadLocation(r.TimeZone)
+		require.NoError(t, err, "a zone is inferred from +91")
+		_, off := time.Date(2026, 1, 1, 0, 0, 0, 0, loc).Zone()
+		assert.Equal(t, 5*3600+1800, off)
+		_, err = svc.Start(ctx, "ws1", c.ID, "user:1")
+		require.NoError(t, err)
+		start := time.Now()
+		require.NoError(t, svc.Run(ctx, "ws1", c.ID))
+		require.Len(t, fake.Sent(), 1)
+		assert.Equal(t, 3*time.Hour+30*time.Minute, fake.Sent()[0].At.Sub(start).Truncate(time.Minute), "09:00 in Kolkata, not in UTC")
+	})
+}
+
+func TestApplyPhoneNumber(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		budget := broadcast.NewTierBudget(nil)
+		limiter, err := whatsapp.NewLimiter()
+		require.NoError(t, err)
+		svc, _, _ := newService(t, broadcast.WithTierBudget(budget), broadcast.WithPacer(limiter))
+		c := broadcasttest.StartCampaign(t, svc, "ws1", 3, 10)
+		p := whatsapp.PhoneNumber{ID: c.PhoneNumberID, QualityRating: "RED", MessagingLimitTier: "TIER_250", Throughput: &whatsapp.Throughput{Level: "HIGH"}}
+		ids, err := svc.ApplyPhoneNumber(ctx, "ws1", p)
+		require.NoError(t, err)
+		assert.Equal(t, []string{c.ID}, ids)
+		assertPaused(t, svc, c, broadcast.PauseQuality)
+		assert.Equal(t, whatsapp.MaxThroughput, limiter.Throughput(c.PhoneNumberID))
+		for i := range 250 {
+			ok, _ := budget.Admit(c.PhoneNumberID, fmt.Sprint(i))
+			require.True(t, ok)
+		}
+		ok, retry := budget.Admit(c.PhoneNumberID, "one more")
+		assert.False(t, ok, "TIER_250 applied")
+		assert.Equal(t, 24*time.Hour, retry.Sub(time.Now()))
+
+		p.QualityRating = "GREEN"
+		ids, err = svc.ApplyPhoneNumber(ctx, "ws1", p)
+		require.NoError(t, err)
+		assert.Equal(t, []string{c.ID}, ids)
+		_, err = svc.ApplyPhoneNumber(ctx, "ws1", whatsapp.PhoneNumber{ID: "+1"})
+		require.ErrorIs(t, err, broadcast.ErrInvalid)
+
+		// a phone_number_quality_update moving the limit applies the tier
+		spec := *broadcasttest.NewCampaign("ws1", "named")
+		spec.DisplayPhoneNumber = "+91 80 4000 0000"
+		spec.PhoneNumberID = "222"
+		_, err = svc.Create(ctx, spec, "user:1")
+		require.NoError(t, err)
+		_, err = svc.Observe(ctx, "ws1", []whatsapp.Event{{PhoneNumberQuality: &whatsapp.PhoneNumberQualityUpdate{
+			DisplayPhoneNumber: "918040000000", Event: "DOWNGRADE", CurrentLimit: "TIER_50"}}})
+		require.NoError(t, err)
+		for i := range 50 {
+			ok, _ := budget.Admit("222", fmt.Sprint(i))
+			require.True(t, ok)
+		}
+		ok, _ = budget.Admit("222", "x")
+		assert.False(t, ok, "TIER_50 applied from the webhook")
 	})
 }
