@@ -158,7 +158,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if a.privacy, err = a.newPrivacy(st.privacy); err != nil {
 		return nil, err
 	}
-	a.queue, err = intake.New(st.intake, a.process, intake.WithLogger(log), intake.WithClock(a.now),
+	a.queue, err = intake.New(st.intake, a.process, intake.WithLogger(log), intake.WithClock(a.now), intake.WithLease(cfg.IntakeLease),
 		intake.WithObserver(a.metrics.observeJob), intake.WithShard(shardOf))
 	if err != nil {
 		return nil, err

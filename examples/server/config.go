@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/botsync/botsync/secret"
 )
@@ -42,6 +43,9 @@ type Config struct {
 	WebhookRate float64
 	// AdminNetworks are where super-admins may sign in from.
 	AdminNetworks []netip.Prefix
+	// IntakeLease is how long a claimed webhook job is left to its worker
+	// before another instance takes it over (after a crash).
+	IntakeLease time.Duration
 	// FastPasswords lowers the bcrypt cost (tests only).
 	FastPasswords bool
 }
@@ -98,6 +102,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("config: ADMIN_NETWORKS: want comma-separated CIDR prefixes")
 		}
 		c.AdminNetworks = append(c.AdminNetworks, p)
+	}
+	c.IntakeLease = time.Minute
+	if v := getenv("INTAKE_LEASE"); v != "" {
+		d, perr := time.ParseDuration(v)
+		if perr != nil || d < time.Second {
+			return Config{}, fmt.Errorf("config: INTAKE_LEASE: want a duration of at least 1s")
+		}
+		c.IntakeLease = d
 	}
 	if v := getenv("MAX_BODY_BYTES"); v != "" {
 		n, perr := strconv.ParseInt(v, 10, 64)

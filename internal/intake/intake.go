@@ -141,6 +141,19 @@ func WithBackoff(f func(attempt int) time.Duration) Option {
 	}
 }
 
+// WithLease sets how long a claimed job is left to its worker (default one
+// minute); a job whose worker died is claimed again after it. Keep it well
+// above the longest processing time.
+func WithLease(d time.Duration) Option {
+	return func(c *config) error {
+		if d < time.Second {
+			return fmt.Errorf("intake: lease: must be at least a second")
+		}
+		c.lease = d
+		return nil
+	}
+}
+
 // WithPoll sets how often idle workers look for due jobs (default 200ms)
 // and how long a job waiting on a kill switch sleeps (default 1s).
 func WithPoll(poll, wait time.Duration) Option {

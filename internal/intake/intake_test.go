@@ -124,7 +124,7 @@ func TestQueueRunStopsWithContext(t *testing.T) {
 func TestOptionsValidate(t *testing.T) {
 	t.Parallel()
 	p := func(context.Context, intake.Job) error { return nil }
-	for _, o := range []intake.Option{intake.WithWorkers(0), intake.WithMaxAttempts(0), intake.WithBackoff(nil), intake.WithPoll(0, 1), intake.WithClock(nil), intake.WithLogger(nil)} {
+	for _, o := range []intake.Option{intake.WithWorkers(0), intake.WithMaxAttempts(0), intake.WithBackoff(nil), intake.WithPoll(0, 1), intake.WithLease(0), intake.WithClock(nil), intake.WithLogger(nil)} {
 		_, err := intake.New(intake.NewMemStore(), p, o)
 		require.Error(t, err)
 	}
