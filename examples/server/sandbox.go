@@ -13,7 +13,6 @@ import (
 	"net/netip"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/pquerna/otp"
@@ -23,6 +22,7 @@ import (
 	"github.com/botsync/botsync/bot"
 	"github.com/botsync/botsync/crm"
 	"github.com/botsync/botsync/instagram/instagramtest"
+	"github.com/botsync/botsync/internal/fakerun"
 	"github.com/botsync/botsync/meta"
 	"github.com/botsync/botsync/meta/metatest"
 	"github.com/botsync/botsync/secret"
@@ -33,36 +33,10 @@ import (
 // SandboxInstagramID is the sandbox's Instagram professional account id.
 const SandboxInstagramID = "17841400000000001"
 
-// sandboxTB adapts the fakes' testing.TB to a long-running process:
-// cleanups run at Close, failures are logged.
-type sandboxTB struct {
-	testing.TB
-	log      *slog.Logger
-	mu       sync.Mutex
-	cleanups []func()
-}
-
-func (t *sandboxTB) Helper()                         {}
-func (t *sandboxTB) Name() string                    { return "sandbox" }
-func (t *sandboxTB) Failed() bool                    { return false }
-func (t *sandboxTB) Logf(format string, args ...any) { t.log.Debug(fmt.Sprintf(format, args...)) }
-func (t *sandboxTB) Errorf(format string, args ...any) {
-	t.log.Error("sandbox fake: " + fmt.Sprintf(format, args...))
-}
-func (t *sandboxTB) Fatalf(format string, args ...any) {
-	t.log.Error("sandbox fake: " + fmt.Sprintf(format, args...))
-	panic("sandbox fake failed")
-}
-func (t *sandboxTB) Cleanup(f func()) {
-	t.mu.Lock()
-	t.cleanups = append(t.cleanups, f)
-	t.mu.Unlock()
-}
-
 // sandbox is the in-process fake Graph API (WhatsApp Cloud, Instagram,
 // Messenger) the platform sends to in sandbox mode.
 type sandbox struct {
-	tb        *sandboxTB
+	tb        *fakerun.T
 	wa        *whatsapptest.Server
 	ig        *instagramtest.Fake
 	demoWS    string
@@ -73,7 +47,7 @@ type sandbox struct {
 }
 
 func newSandbox(log *slog.Logger) (*sandbox, error) {
-	tb := &sandboxTB{log: log}
+	tb := fakerun.New(log)
 	s := &sandbox{tb: tb}
 	var err error
 	func() {
@@ -89,15 +63,7 @@ func newSandbox(log *slog.Logger) (*sandbox, error) {
 }
 
 // Close stops the fakes.
-func (s *sandbox) Close() {
-	s.tb.mu.Lock()
-	cs := s.tb.cleanups
-	s.tb.cleanups = nil
-	s.tb.mu.Unlock()
-	for i := len(cs) - 1; i >= 0; i-- {
-		cs[i]()
-	}
-}
+func (s *sandbox) Close() { s.tb.Close() }
 
 func (s *sandbox) appSecrets() []secret.Value {
 	return []secret.Value{s.wa.AppSecret(), s.ig.IG.AppSecret(), s.ig.FB.AppSecret()}
