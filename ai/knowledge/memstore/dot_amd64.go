@@ -25,6 +25,27 @@ func dot(a, b []float32) float32 {
 //go:noescape
 func dotAVX2(a, b *float32, n int) float32
 
+// dot4pAVX2 is implemented in dot_amd64.s: the inner products of q with
+// four rows of dims floats (dims a positive multiple of 16).
+//
+//go:noescape
+func dot4pAVX2(q, r0, r1, r2, r3 *float32, dims int, out *[4]float32)
+
+// dot4Supported reports whether dot4 works for vectors of d dimensions.
+func dot4Supported(d int) bool { return useAVX2 && d > 0 && d%16 == 0 }
+
+// dot4 stores in out the inner products of q with rows r0..r3 (each at
+// least len(q) long) and reports whether it could: it needs AVX2 and
+// len(q) a multiple of 16.
+func dot4(q, r0, r1, r2, r3 []float32, out *[4]float32) bool {
+	d := len(q)
+	if !dot4Supported(d) || len(r0) < d || len(r1) < d || len(r2) < d || len(r3) < d {
+		return false
+	}
+	dot4pAVX2(&q[0], &r0[0], &r1[0], &r2[0], &r3[0], d, out)
+	return true
+}
+
 func cpuid(leaf, sub uint32) (eax, ebx, ecx, edx uint32)
 
 func xgetbv() (eax, edx uint32)

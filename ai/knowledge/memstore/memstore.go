@@ -298,7 +298,21 @@ func (s *Store) Search(_ context.Context, ws string, q knowledge.Query) (knowled
 	top := newTopK(n)
 	d := seg.dims
 	data := seg.data
-	for r := range seg.rows {
+	r := 0
+	if quarter := len(seg.rows) / 4; !filtered && quarter > 0 && dot4Supported(d) {
+		// Four rows at a time from the four quarters of the segment: four
+		// memory streams in flight scan faster than one.
+		var out [4]float32
+		for i := range quarter {
+			a, b, c, e := i*d, (i+quarter)*d, (i+2*quarter)*d, (i+3*quarter)*d
+			dot4(q.Vector, data[a:a+d], data[b:b+d], data[c:c+d], data[e:e+d], &out)
+			for k, s := range out {
+				top.push(s, int32(i+k*quarter))
+			}
+		}
+		r = 4 * quarter
+	}
+	for ; r < len(seg.rows); r++ {
 		if filtered && !q.Filter.Match(&seg.rows[r].chunk) {
 			continue
 		}
