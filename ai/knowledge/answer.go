@@ -201,7 +201,7 @@ func (b *Base) Answer(ctx context.Context, workspace, question string, conversat
 			return Answer{}, fmt.Errorf("knowledge: answer: %w", invalid(fmt.Sprintf("conversation[%d].text", i), "must be at most %d bytes of UTF-8", maxTurnBytes))
 		}
 	}
-	res, err := b.Search(ctx, workspace, question, SearchOptions{})
+	res, err := b.Search(ctx, workspace, retrievalQuery(question, conversation), SearchOptions{})
 	if err != nil {
 		return Answer{}, fmt.Errorf("knowledge: answer: %w", err)
 	}
@@ -217,11 +217,9 @@ func (b *Base) Answer(ctx context.Context, workspace, question string, conversat
 		ans.Scores.TopScore = max(ans.Scores.TopScore, h.Score)
 		cov := coverage(terms, &h.Chunk)
 		ans.Scores.TopCoverage = max(ans.Scores.TopCoverage, cov)
-		lexical := th.MinCoverage > 0 && cov >= th.MinCoverage
-		if h.Similarity >= th.MinSimilarity || lexical {
-			relevant = true
-		}
-		if h.Similarity >= th.MinContextSimilarity || lexical {
+		rel := h.Similarity >= th.MinSimilarity || (th.MinCoverage > 0 && cov >= th.MinCoverage)
+		relevant = relevant || rel
+		if rel || h.Similarity >= th.MinContextSimilarity {
 			context = append(context, h)
 		}
 	}
@@ -248,6 +246,25 @@ func (b *Base) Answer(ctx context.Context, workspace, question string, conversat
 	}
 	b.judge(&ans, raw, context)
 	return ans, nil
+}
+
+// retrievalQuery is what Answer searches for: the question, preceded by
+// the previous user turn when the question is a short follow-up ("and for
+// NEET?") that means little on its own.
+func retrievalQuery(question string, conversation []Turn) string {
+	if len(TextTerms(question)) >= 3 {
+		return question
+	}
+	for i := len(conversation) - 1; i >= 0; i-- {
+		if t := conversation[i]; t.Role == RoleUser && strings.TrimSpace(t.Text) != "" {
+			q := t.Text + "\n" + question
+			if len(q) > maxQuestionBytes {
+				return question
+			}
+			return q
+		}
+	}
+	return question
 }
 
 // contextMessage renders the retrieved passages and the question.

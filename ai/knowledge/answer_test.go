@@ -180,3 +180,22 @@ func TestAnswerValidation(t *testing.T) {
 		assert.Contains(t, err.Error(), tc.field)
 	}
 }
+
+func TestAnswerFollowUpUsesPreviousTurn(t *testing.T) {
+	t.Parallel()
+	rec := &knowledgetest.RecordingModel{Model: knowledgetest.ModelFunc(func(_ context.Context, _ string, req knowledge.ModelRequest) ([]byte, error) {
+		return knowledgetest.Reply("It starts on 5 April.", knowledge.ModelCitation{ChunkID: req.Context[0].ChunkID}), nil
+	})}
+	kb := seeded(t, rec)
+	conv := []knowledge.Turn{
+		{Role: knowledge.RoleUser, Text: "When does the NEET batch start?"},
+		{Role: knowledge.RoleAssistant, Text: "The NEET batch starts on 5 April."},
+	}
+	ans, err := kb.Answer(t.Context(), "ws", "and the date again?", conv)
+	require.NoError(t, err)
+	assert.Equal(t, knowledge.Answered, ans.Decision)
+	require.NotEmpty(t, ans.Hits)
+	assert.Equal(t, "batches", ans.Hits[0].Chunk.SourceID, "the follow-up retrieves with the previous question")
+	req := rec.Requests()[0]
+	assert.Equal(t, "and the date again?", req.Question, "the model still gets the question as asked")
+}
