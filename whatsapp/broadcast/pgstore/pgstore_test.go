@@ -102,3 +102,28 @@ func BenchmarkPlan100k(b *testing.B) {
 		}
 	}
 }
+
+// TestComposesInACallersTransaction: a store over a pgx.Tx writes inside
+// it, so a rollback takes the campaign and its plan back.
+func TestComposesInACallersTransaction(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pool := pgtest.Postgres(t)
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	s := pgstore.New(tx)
+	require.NoError(t, s.CreateCampaign(ctx, broadcasttest.NewCampaign("ws1", "c1")))
+	require.NoError(t, s.AddRecipients(ctx, "ws1", "c1", broadcasttest.NewRecipients(10)))
+	_, err = s.UpdateCampaign(ctx, "ws1", "c1", func(c *broadcast.Campaign) error { c.Planned = 10; return nil })
+	require.NoError(t, err)
+	got, err := s.Campaign(ctx, "ws1", "c1")
+	require.NoError(t, err)
+	assert.Equal(t, 10, got.Planned)
+	require.NoError(t, tx.Rollback(ctx))
+	_, err = pgstore.New(pool).Campaign(ctx, "ws1", "c1")
+	require.ErrorIs(t, err, broadcast.ErrNotFound)
+	n, err := pgstore.New(pool).Counts(ctx, "ws1", "c1")
+	require.NoError(t, err)
+	assert.Zero(t, n.Planned)
+}
