@@ -187,8 +187,9 @@ func statusOf(s whatsapp.State) RecipientStatus {
 // ApplyStatus applies a status webhook to the recipient through the
 // whatsapp monotonic state machine ([whatsapp.Advance]): states only move
 // forward, read implies delivered, failed is terminal. A status for a
-// recipient whose send answer was lost (StatusSending) proves the message
-// was accepted: it records the message id and the state. Statuses for
+// recipient whose send answer was lost (StatusSending, or failed with
+// [FailOutcomeUnknown] by a reconciliation that came too early) proves the
+// message was accepted: it records the message id and the state. Statuses for
 // pending, claimed or skipped recipients are ignored (they were not sent by
 // this plan). It reports whether anything changed.
 func (r *Recipient) ApplyStatus(s whatsapp.Status, now time.Time) whatsapp.Update {
@@ -201,7 +202,12 @@ func (r *Recipient) ApplyStatus(s whatsapp.Status, now time.Time) whatsapp.Updat
 		r.AcceptedAt = now
 		r.LeaseOwner, r.LeaseUntil = "", time.Time{}
 	case StatusFailed:
-		if r.MessageID == "" {
+		switch {
+		case r.MessageID == "" && r.FailReason == FailOutcomeUnknown:
+			// reconciled too early: the webhook proves Meta accepted it
+			r.Status, r.MessageID, r.AcceptedAt = StatusAccepted, s.ID, now
+			r.FailReason, r.FailedAt = "", time.Time{}
+		case r.MessageID == "":
 			// failed locally (the API refused it): a webhook cannot revive it
 			return whatsapp.Update{Outcome: whatsapp.OutcomeIgnored}
 		}

@@ -103,6 +103,16 @@ func TestAmbiguousSendIsNotResent(t *testing.T) {
 		assert.Equal(t, broadcast.StatusFailed, rs[key(3)].Status)
 		assert.Equal(t, broadcast.FailOutcomeUnknown, rs[key(3)].FailReason)
 		assert.Len(t, fake.Sent(), 2, "never re-sent")
+
+		// a status that comes after the reconciliation still counts
+		late := whatsapp.Status{ID: "wamid.LATER", Status: "read", CallbackData: broadcast.CallbackData(c.ID, rs[key(3)].Seq)}
+		late.Timestamp.Time = time.Now()
+		_, err = svc.Observe(ctx, "ws1", []whatsapp.Event{{Messages: &whatsapp.MessagesValue{Statuses: []whatsapp.Status{late}}}})
+		require.NoError(t, err)
+		r3 := recipients(t, store, c)[key(3)]
+		assert.Equal(t, broadcast.StatusRead, r3.Status)
+		assert.Empty(t, r3.FailReason)
+		assert.Equal(t, "wamid.LATER", r3.MessageID)
 	})
 }
 
