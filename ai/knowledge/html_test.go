@@ -67,3 +67,10 @@ func TestHTMLEdgeCases(t *testing.T) {
 		assert.Equal(t, want, got, in)
 	}
 }
+
+func TestHTMLTitleFallsBackToH1(t *testing.T) {
+	t.Parallel()
+	d, err := extract(&Source{ID: "x", Format: FormatHTML, Content: "<h1>Admissions</h1><p>Open.</p>"})
+	require.NoError(t, err)
+	assert.Equal(t, "Admissions", d.title)
+}

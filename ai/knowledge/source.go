@@ -174,7 +174,9 @@ func extract(s *Source) (document, error) {
 			return document{}, invalid("source.content", "html: %v", err)
 		}
 		d := parseMarkdown(md)
-		d.title = title
+		if title != "" {
+			d.title = title // <title>, else the first h1 parseMarkdown found
+		}
 		return d, nil
 	case FormatFAQ:
 		return faqDocument(s.FAQ), nil
