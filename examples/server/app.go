@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/botsync/botsync/ai/knowledge"
-	"github.com/botsync/botsync/ai/knowledge/knowledgetest"
 	"github.com/botsync/botsync/bot"
 	"github.com/botsync/botsync/crm"
 	"github.com/botsync/botsync/internal/intake"
@@ -117,11 +116,12 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The sandbox's AI: a deterministic embedder and an honest extractive
-	// model (answers only from the context, cites it, asks for a human
-	// otherwise).
-	a.kb, err = knowledge.New(st.knowledge, knowledgetest.NewHashEmbedder(0),
-		knowledge.WithModel(knowledgetest.ExtractiveModel{}), knowledge.WithLogger(log))
+	a.settings = newSettingsStore(a.ws)
+	kai, err := newKnowledgeAI(cfg, master, a.settings.AI, log)
+	if err != nil {
+		return nil, err
+	}
+	a.kb, err = knowledge.New(st.knowledge, kai.embedder, knowledge.WithModel(kai.model), knowledge.WithLogger(log))
 	if err != nil {
 		return nil, err
 	}
@@ -147,11 +147,13 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return meta.NewClient(tok, opts...)
 		}
 	}
-	a.settings = newSettingsStore(a.ws)
 	botStore := st.bot
 	a.channels = newChannels(a.ws, botStore, clientFn)
-	a.engine, err = bot.New(a.channels, a.crm, botStore, bot.WithAnswerer(a.kb), bot.WithPublisher(bot.PublisherFunc(a.publish)),
-		bot.WithSettings(a.settings), bot.WithLogger(log))
+	botOpts := []bot.Option{bot.WithAnswerer(a.kb), bot.WithPublisher(bot.PublisherFunc(a.publish)), bot.WithSettings(a.settings), bot.WithLogger(log)}
+	if kai.gateway != nil {
+		botOpts = append(botOpts, bot.WithScorer(kai.gateway), bot.WithReplier(kai.gateway))
+	}
+	a.engine, err = bot.New(a.channels, a.crm, botStore, botOpts...)
 	if err != nil {
 		return nil, err
 	}

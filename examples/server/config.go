@@ -35,6 +35,13 @@ type Config struct {
 	RazorpayKeySecret     secret.Value
 	RazorpayWebhookSecret secret.Value
 	OpenAIKey             secret.Value
+	// OpenAIBaseURL points the provider at an OpenAI-compatible API
+	// (OpenRouter, a proxy, a fake); AIModel and EmbeddingModel name the
+	// models, EmbeddingDims the vector size (match the pgvector column).
+	OpenAIBaseURL  string
+	AIModel        string
+	EmbeddingModel string
+	EmbeddingDims  int
 
 	// MaxBody caps request bodies (bytes).
 	MaxBody int64
@@ -85,6 +92,16 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	c.RazorpayKeyID = getenv("RAZORPAY_KEY_ID")
+	c.OpenAIBaseURL = getenv("OPENAI_BASE_URL")
+	c.AIModel = or(getenv("AI_MODEL"), "gpt-4o-mini")
+	c.EmbeddingModel = or(getenv("EMBEDDING_MODEL"), "text-embedding-3-small")
+	if v := getenv("EMBEDDING_DIMENSIONS"); v != "" {
+		n, perr := strconv.Atoi(v)
+		if perr != nil || n < 1 || n > 16000 {
+			return Config{}, fmt.Errorf("config: EMBEDDING_DIMENSIONS: want an integer from 1 to 16000")
+		}
+		c.EmbeddingDims = n
+	}
 	c.Sandbox, err = boolEnv(getenv, "BOTSYNC_SANDBOX", c.DatabaseURL == "")
 	if err != nil {
 		return Config{}, err

@@ -68,3 +68,5 @@ func (ta *testApp) do(t *testing.T, method, path string, body any, out any, hdr 
 	}
 	return res.StatusCode
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"log/slog"
+
+	"github.com/botsync/botsync/ai"
+	"github.com/botsync/botsync/ai/knowledge"
+	"github.com/botsync/botsync/ai/knowledge/knowledgetest"
+)
+
+// knowledgeAI is what the knowledge base runs on: an embedder and a model.
+type knowledgeAI struct {
+	embedder knowledge.Embedder
+	model    knowledge.Model
+	gateway  *ai.Gateway // nil in the sandbox without a key
+}
+
+// newKnowledgeAI builds the AI the knowledge base uses. With
+// OPENAI_API_KEY: the ai Gateway (PII redaction, metering, fallback) with
+// OpenAI's embeddings and chat model. Without (the sandbox): a
+// deterministic hash embedder and an extractive model that answers only
+// with sentences of the retrieved context and asks for a person
+// otherwise — honest, repeatable, and needing no network.
+func newKnowledgeAI(cfg Config, master string, settings func(ws string) AISettings, log *slog.Logger) (*knowledgeAI, error) {
+	if cfg.OpenAIKey.IsZero() {
+		return &knowledgeAI{embedder: knowledgetest.NewHashEmbedder(0), model: knowledgetest.ExtractiveModel{}}, nil
+	}
+	var opts []ai.Option
+	if cfg.OpenAIBaseURL != "" {
+		opts = append(opts, ai.WithBaseURL(cfg.OpenAIBaseURL))
+	}
+	p, err := ai.NewProvider("openai", ai.OpenAI, cfg.OpenAIKey, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("server: AI provider: %w", err)
+	}
+	router, err := ai.NewRouter([]*ai.Provider{p})
+	if err != nil {
+		return nil, err
+	}
+	src := configSource(func(_ context.Context, ws string) (ai.Config, error) {
+		return ai.Config{Disabled: !settings(ws).Enabled, Chain: []ai.Link{{Provider: "openai", Model: cfg.AIModel}}}, nil
+	})
+	redactionKey := sha256.Sum256([]byte("ai-redaction:" + master))
+	gw, err := ai.NewGateway(router, src, ai.WithEmbedding(ai.EmbeddingConfig{Provider: "openai", Model: cfg.EmbeddingModel, Dimensions: cfg.EmbeddingDims}),
+		ai.WithLogger(log), ai.WithRedactionKey(redactionKey[:]))
+	if err != nil {
+		return nil, fmt.Errorf("server: AI gateway: %w", err)
+	}
+	return &knowledgeAI{embedder: gw, model: gatewayModel{gw}, gateway: gw}, nil
+}
+
+type configSource func(ctx context.Context, ws string) (ai.Config, error)
+
+func (f configSource) AIConfig(ctx context.Context, ws string) (ai.Config, error) { return f(ctx, ws) }
+
+// gatewayModel adapts the Gateway's structured completion to
+// knowledge.Model, so knowledge answers pass the Gateway's privacy door.
+type gatewayModel struct{ gw *ai.Gateway }
+
+func (m gatewayModel) CompleteJSON(ctx context.Context, ws string, req knowledge.ModelRequest) ([]byte, error) {
+	msgs := make([]ai.Message, 0, len(req.Messages))
+	for _, t := range req.Messages {
+		role := ai.RoleUser
+		if t.Role == knowledge.RoleAssistant {
+			role = ai.RoleAssistant
+		}
+		msgs = append(msgs, ai.Message{Role: role, Content: t.Text})
+	}
+	c, err := m.gw.CompleteJSON(ctx, ws, ai.JSONRequest{Task: "knowledge_answer", System: req.System, Messages: msgs,
+		SchemaName: req.SchemaName, Schema: req.Schema})
+	if err != nil {
+		return nil, err
+	}
+	return c.JSON, nil
+}
