@@ -67,6 +67,18 @@ func TestExplainUsesHNSW(t *testing.T) {
 	require.Len(t, res.Hits, 5)
 	assert.Equal(t, "ws-0007", res.Hits[0].Chunk.ID)
 
+	// Inside a caller's transaction the search's settings do not leak.
+	tx, err := pool.Begin(ctx)
+	require.NoError(t, err)
+	inTx, err := pgstore.New(tx, append(pgOptions, pgstore.WithExactBelow(1))...)
+	require.NoError(t, err)
+	_, err = inTx.Search(ctx, "ws", knowledge.Query{Vector: vecs[7], Model: "synthetic", K: 3})
+	require.NoError(t, err)
+	var sortSetting string
+	require.NoError(t, tx.QueryRow(ctx, "SHOW enable_sort").Scan(&sortSetting))
+	assert.Equal(t, "on", sortSetting)
+	require.NoError(t, tx.Rollback(ctx))
+
 	// A workspace of 20 chunks searched through the index shared with 350
 	// others: the query's nearest neighbours all belong to "ws", so only the
 	// iterative scan finds k rows of "small".

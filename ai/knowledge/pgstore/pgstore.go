@@ -157,6 +157,21 @@ func storageFor(dims int) storage {
 // indexName is the partial HNSW index of a model.
 func indexName(modelID int) string { return fmt.Sprintf("knowledge_chunks_hnsw_m%d", modelID) }
 
+// readTx runs the read-only fn in a transaction that is always rolled
+// back, so the settings a search makes with set_config(…, true) end with it
+// even when the store's DB is the caller's transaction (a savepoint then).
+func (s *Store) readTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	tx, err := s.db.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	err = fn(tx)
+	if rerr := tx.Rollback(ctx); err == nil && rerr != nil {
+		err = rerr
+	}
+	return err
+}
+
 // inTx runs fn in a transaction on the store's DB.
 func (s *Store) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	tx, err := s.db.Begin(ctx)

@@ -141,7 +141,7 @@ func (s *Store) Search(ctx context.Context, ws string, q knowledge.Query) (knowl
 		return knowledge.Results{}, fmt.Errorf("pgstore: search: %w", err)
 	}
 	var res knowledge.Results
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.readTx(ctx, func(tx pgx.Tx) error {
 		p, err := s.plan(ctx, tx, ws, q)
 		if err != nil || !p.found {
 			return err
@@ -184,7 +184,7 @@ func (s *Store) Explain(ctx context.Context, ws string, q knowledge.Query) (stri
 		return "", fmt.Errorf("pgstore: explain: %w", err)
 	}
 	var out strings.Builder
-	err := s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.readTx(ctx, func(tx pgx.Tx) error {
 		p, err := s.plan(ctx, tx, ws, q)
 		if err != nil || !p.found {
 			return err
