@@ -52,8 +52,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 }
 
 // DB is what the store needs from a connection: *pgxpool.Pool, *pgx.Conn
-// and pgx.Tx all satisfy it. Every operation runs in a transaction begun
-// on it (a savepoint when DB is itself a transaction).
+// and pgx.Tx all satisfy it. Writes and searches run in a transaction
+// begun on it (a savepoint when DB is itself a transaction); searches roll
+// theirs back, so their SET LOCAL settings never outlive them.
 type DB interface {
 	Begin(ctx context.Context) (pgx.Tx, error)
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
