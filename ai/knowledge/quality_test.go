@@ -106,5 +106,5 @@ func TestLabelledQuestions(t *testing.T) {
 	t.Logf("answered with a correct citation: %d/%d (%.0f%%); correctly refused: %d/%d (%.0f%%, %d before any model call)",
 		answered, answerable, 100*answeredShare, refused, refusable, 100*refusedShare, noKnowledge)
 	assert.GreaterOrEqual(t, answeredShare, 0.75) // 20/25 when recorded
-	assert.GreaterOrEqual(t, refusedShare, 0.75) // 7/8 when recorded
+	assert.GreaterOrEqual(t, refusedShare, 0.75)  // 7/8 when recorded
 }
