@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,6 +21,8 @@ import (
 	"github.com/botsync/botsync/privacy"
 	"github.com/botsync/botsync/secret"
 	"github.com/botsync/botsync/vault"
+	"github.com/botsync/botsync/whatsapp"
+	"github.com/botsync/botsync/whatsapp/broadcast"
 	"github.com/botsync/botsync/workspace"
 )
 
@@ -44,9 +47,16 @@ type App struct {
 	privacy  *privacyKit
 	billing  *billingKit
 	known    *workspaceSet
-	stores   *stores
-	handler  http.Handler
-	closers  []func()
+	// broadcasts runs campaigns; bgCtx and bgWG carry this instance's
+	// background sends until Close.
+	broadcasts *broadcast.Service
+	clientFn   metaClientFunc
+	bgCtx      context.Context
+	bgCancel   context.CancelFunc
+	bgWG       sync.WaitGroup
+	stores     *stores
+	handler    http.Handler
+	closers    []func()
 	// reqPrefix and reqSeq make request ids: random per process, then a
 	// counter.
 	reqPrefix string
@@ -55,8 +65,13 @@ type App struct {
 	skew atomic.Int64
 }
 
-// Close releases the app's resources (the sandbox's fake servers).
+// Close stops background sends and releases the app's resources (the
+// sandbox's fake servers, the database pools).
 func (a *App) Close() {
+	if a.bgCancel != nil {
+		a.bgCancel()
+		a.bgWG.Wait()
+	}
 	for i := len(a.closers) - 1; i >= 0; i-- {
 		a.closers[i]()
 	}
@@ -148,7 +163,12 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		}
 	}
 	botStore := st.bot
+	a.clientFn = clientFn
 	a.channels = newChannels(a.ws, botStore, clientFn)
+	a.bgCtx, a.bgCancel = context.WithCancel(context.WithoutCancel(ctx))
+	if a.broadcasts, err = broadcast.New(st.broadcast, &routingSender{a: a, wa: map[string]*whatsapp.Client{}}, broadcast.WithLogger(log)); err != nil {
+		return nil, err
+	}
 	botOpts := []bot.Option{bot.WithAnswerer(a.kb), bot.WithPublisher(bot.PublisherFunc(a.publish)), bot.WithSettings(a.settings), bot.WithLogger(log)}
 	if kai.gateway != nil {
 		botOpts = append(botOpts, bot.WithScorer(kai.gateway), bot.WithReplier(kai.gateway))
@@ -216,7 +236,10 @@ func (a *App) process(ctx context.Context, j intake.Job) error {
 		if errors.Is(err, errPaused) {
 			return fmt.Errorf("%w: %v", intake.ErrWait, err)
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return a.observeBroadcasts(ctx, j.Body)
 	case "razorpay":
 		return a.processRazorpay(ctx, j)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/botsync/botsync/meta"
 	"github.com/botsync/botsync/meta/metatest"
 	"github.com/botsync/botsync/secret"
+	"github.com/botsync/botsync/whatsapp"
 	"github.com/botsync/botsync/whatsapp/whatsapptest"
 	"github.com/botsync/botsync/workspace"
 )
@@ -58,6 +59,8 @@ func newSandbox(log *slog.Logger) (*sandbox, error) {
 		}()
 		s.wa = whatsapptest.New(tb)
 		s.ig = instagramtest.New(tb)
+		s.wa.AddTemplate(whatsapp.TemplateDefinition{Name: "batch_launch", Language: "en", Category: whatsapp.CategoryMarketing,
+			Components: []whatsapp.TemplateComponent{{Type: "BODY", Text: "Hi {{1}}, the new {{2}} batch starts on 1 April. Reply YES to book a free demo class."}}})
 	}()
 	return s, err
 }

@@ -28,6 +28,9 @@ import (
 	"github.com/botsync/botsync/vault"
 	vaultmem "github.com/botsync/botsync/vault/memstore"
 	vaultpg "github.com/botsync/botsync/vault/pgstore"
+	"github.com/botsync/botsync/whatsapp/broadcast"
+	broadcastmem "github.com/botsync/botsync/whatsapp/broadcast/memstore"
+	broadcastpg "github.com/botsync/botsync/whatsapp/broadcast/pgstore"
 	"github.com/botsync/botsync/workspace"
 	wsmem "github.com/botsync/botsync/workspace/memstore"
 	wspg "github.com/botsync/botsync/workspace/pgstore"
@@ -55,6 +58,7 @@ type stores struct {
 	bot       bot.Store
 	billing   billing.Store
 	intake    intake.Store
+	broadcast broadcast.Store
 	pools     []*pgxpool.Pool
 }
 
@@ -66,7 +70,8 @@ func (s *stores) close() {
 
 func memoryStores() *stores {
 	return &stores{workspace: wsmem.New(), crm: crmmem.New(), vault: vaultmem.New(), privacy: privacymem.New(),
-		knowledge: kbmem.New(), bot: botmem.New(), billing: billingmem.New(), intake: intake.NewMemStore()}
+		knowledge: kbmem.New(), bot: botmem.New(), billing: billingmem.New(), intake: intake.NewMemStore(),
+		broadcast: broadcastmem.New()}
 }
 
 // migrations are every package's, in dependency order.
@@ -75,7 +80,7 @@ var migrations = []struct {
 	up   func(context.Context, *pgxpool.Pool) error
 }{
 	{"workspace", wspg.Migrate}, {"vault", vaultpg.Migrate}, {"crm", crmpg.Migrate}, {"privacy", privacypg.Migrate},
-	{"bot", botpg.Migrate}, {"billing", billingpg.Migrate}, {"intake", pgintake.Migrate},
+	{"bot", botpg.Migrate}, {"billing", billingpg.Migrate}, {"intake", pgintake.Migrate}, {"broadcast", broadcastpg.Migrate},
 }
 
 // migrate applies every migration (the knowledge store's on its own
@@ -138,7 +143,7 @@ func postgresStores(ctx context.Context, cfg Config, log *slog.Logger) (*stores,
 	}
 	pool := s.pools[0]
 	s.workspace, s.crm, s.vault, s.privacy = wspg.New(pool), crmpg.New(pool), vaultpg.New(pool), privacypg.New(pool)
-	s.bot, s.billing, s.intake = botpg.New(pool), billingpg.New(pool), pgintake.New(pool)
+	s.bot, s.billing, s.intake, s.broadcast = botpg.New(pool), billingpg.New(pool), pgintake.New(pool), broadcastpg.New(pool)
 	if cfg.KnowledgeDatabaseURL == "memory" {
 		log.Warn("knowledge base kept in memory (KNOWLEDGE_DATABASE_URL=memory): not shared between instances, lost at restart")
 		s.knowledge = kbmem.New()
