@@ -19,6 +19,25 @@
 // to every call when an app secret is configured; neither ever appears in an
 // error string.
 //
+// # Slowing down before Meta throttles
+//
+// Every response's X-App-Usage, X-Business-Use-Case-Usage and X-Ad-Account-Usage
+// headers are parsed into [Usage] (on [Response]). Give clients a shared
+// [Governor] and it delays callers in proportion as usage nears 100%, blocks a
+// key until estimated_time_to_regain_access has passed, and enforces static
+// budgets ([GovernorBudget]) as token buckets:
+//
+//	gov, _ := meta.NewGovernor(meta.GovernorBudget(phoneNumberID, meta.BudgetWhatsAppThroughput))
+//	c, _ := meta.NewClient(tok, meta.WithGovernor(gov))
+//
+// # Paging and tokens
+//
+// [List] returns one page with its cursors; [All] iterates every item as an
+// iter.Seq2[T, error]. Paging links are stripped of any token Meta embeds in
+// them. [Client.ExchangeToken], [Client.DebugToken], [Client.PageTokens],
+// the Instagram exchange and refresh calls and [RefreshDue] cover the token life
+// cycle.
+//
 // # Receiving webhooks
 //
 // [NewWebhookHandler] answers Meta's verification handshake, caps the body,
