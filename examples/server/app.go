@@ -100,6 +100,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.stores = st
 	if len(st.pools) > 0 {
 		a.known.pool = st.pools[0]
+		a.pgFanout(st.pools[0])
 	}
 	master := cfg.EncryptionSecret.Reveal()
 	if master == "" {
@@ -246,9 +247,13 @@ func (a *App) process(ctx context.Context, j intake.Job) error {
 	return fmt.Errorf("%w: unknown job kind %q", intake.ErrPermanent, j.Kind)
 }
 
-// Run processes background work until ctx ends: the intake workers, and
-// the engine's due follow-ups every few seconds.
+// Run processes background work until ctx ends: the intake workers, the
+// realtime listener (PostgreSQL), and every few seconds the engine's due
+// follow-ups and a refresh of the kill switches other instances set.
 func (a *App) Run(ctx context.Context) error {
+	if len(a.stores.pools) > 0 {
+		go a.listen(ctx, a.stores.pools[0], nil)
+	}
 	go func() {
 		t := time.NewTicker(5 * time.Second)
 		defer t.Stop()
@@ -257,13 +262,21 @@ func (a *App) Run(ctx context.Context) error {
 			case <-ctx.Done():
 				return
 			case <-t.C:
-				if _, err := a.engine.RunDue(ctx, a.now()); err != nil && ctx.Err() == nil {
-					a.log.Error("run due follow-ups", "err", err)
-				}
+				a.tick(ctx)
 			}
 		}
 	}()
 	return a.queue.Run(ctx)
+}
+
+// tick runs the periodic work once.
+func (a *App) tick(ctx context.Context) {
+	if err := a.ws.LoadKillSwitches(ctx); err != nil && ctx.Err() == nil {
+		a.log.Error("reload kill switches", "err", err)
+	}
+	if _, err := a.engine.RunDue(ctx, a.now()); err != nil && ctx.Err() == nil {
+		a.log.Error("run due follow-ups", "err", err)
+	}
 }
 
 // shardOf keeps one conversation's events in order: the business account

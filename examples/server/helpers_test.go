@@ -30,6 +30,13 @@ func newTestApp(t testing.TB, mut ...func(*Config)) *testApp {
 	app, err := NewApp(context.Background(), cfg, slog.New(slog.DiscardHandler))
 	require.NoError(t, err)
 	t.Cleanup(app.Close)
+	if len(app.stores.pools) > 0 { // realtime events travel through PostgreSQL
+		ctx, cancel := context.WithCancel(context.Background())
+		t.Cleanup(cancel)
+		ready := make(chan struct{})
+		go app.listen(ctx, app.stores.pools[0], ready)
+		<-ready
+	}
 	srv := httptest.NewServer(app.Handler())
 	t.Cleanup(srv.Close)
 	return &testApp{App: app, srv: srv}
