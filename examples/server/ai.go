@@ -24,7 +24,7 @@ type knowledgeAI struct {
 // deterministic hash embedder and an extractive model that answers only
 // with sentences of the retrieved context and asks for a person
 // otherwise — honest, repeatable, and needing no network.
-func newKnowledgeAI(cfg Config, master string, settings func(ws string) AISettings, log *slog.Logger) (*knowledgeAI, error) {
+func newKnowledgeAI(cfg Config, master string, settings func(ctx context.Context, ws string) (AISettings, error), log *slog.Logger) (*knowledgeAI, error) {
 	if cfg.OpenAIKey.IsZero() {
 		return &knowledgeAI{embedder: knowledgetest.NewHashEmbedder(0), model: knowledgetest.ExtractiveModel{}}, nil
 	}
@@ -40,8 +40,12 @@ func newKnowledgeAI(cfg Config, master string, settings func(ws string) AISettin
 	if err != nil {
 		return nil, err
 	}
-	src := configSource(func(_ context.Context, ws string) (ai.Config, error) {
-		return ai.Config{Disabled: !settings(ws).Enabled, Chain: []ai.Link{{Provider: "openai", Model: cfg.AIModel}}}, nil
+	src := configSource(func(ctx context.Context, ws string) (ai.Config, error) {
+		st, err := settings(ctx, ws)
+		if err != nil {
+			return ai.Config{}, err
+		}
+		return ai.Config{Disabled: !st.Enabled, Chain: []ai.Link{{Provider: "openai", Model: cfg.AIModel}}}, nil
 	})
 	redactionKey := sha256.Sum256([]byte("ai-redaction:" + master))
 	gw, err := ai.NewGateway(router, src, ai.WithEmbedding(ai.EmbeddingConfig{Provider: "openai", Model: cfg.EmbeddingModel, Dimensions: cfg.EmbeddingDims}),

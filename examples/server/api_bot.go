@@ -115,17 +115,27 @@ func (a *App) knowledgeRoutes() []route {
 				return noContent(c)
 			}},
 		{Method: "GET", Path: "/workspaces/{ws}/ai", Tag: "ai", Summary: "AI settings (on/off, channels, quiet period, handoff assignee, away message)", Auth: authWorkspace, Action: workspace.ActionWorkspaceView, Response: AISettings{},
-			Handle: func(c *call) error { return c.json(http.StatusOK, a.settings.AI(c.ws)) }},
+			Handle: func(c *call) error {
+				st, err := a.settings.AI(c.r.Context(), c.ws)
+				if err != nil {
+					return err
+				}
+				return c.json(http.StatusOK, st)
+			}},
 		{Method: "PUT", Path: "/workspaces/{ws}/ai", Tag: "ai", Summary: "Replace the AI settings", Auth: authWorkspace, Action: workspace.ActionAutomationsManage, Body: AISettings{Enabled: true, Channels: []bot.Channel{bot.WhatsApp}, QuietMinutes: 30}, Response: AISettings{},
 			Handle: func(c *call) error {
 				var b AISettings
 				if err := c.decode(&b); err != nil {
 					return err
 				}
-				if err := a.settings.SetAI(c.ws, b); err != nil {
+				if err := a.settings.SetAI(c.r.Context(), c.ws, b); err != nil {
 					return err
 				}
-				return c.json(http.StatusOK, a.settings.AI(c.ws))
+				st, err := a.settings.AI(c.r.Context(), c.ws)
+				if err != nil {
+					return err
+				}
+				return c.json(http.StatusOK, st)
 			}},
 	}
 }

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/botsync/botsync/ai/knowledge"
 	"github.com/botsync/botsync/bot"
 	"github.com/botsync/botsync/crm"
@@ -132,7 +134,11 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.settings = newSettingsStore(a.ws)
+	var settingsPool *pgxpool.Pool
+	if len(st.pools) > 0 {
+		settingsPool = st.pools[0]
+	}
+	a.settings = newSettingsStore(a.ws, settingsPool)
 	kai, err := newKnowledgeAI(cfg, master, a.settings.AI, log)
 	if err != nil {
 		return nil, err

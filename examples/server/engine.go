@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"slices"
 	"sync"
 	"time"
@@ -54,29 +57,48 @@ type AISettings struct {
 }
 
 // settingsStore is the engine's bot.SettingsSource: per-workspace AI
-// settings, with AI off while the workspace's AI kill switch is on.
+// settings (in memory, or in the server's own PostgreSQL table), with AI
+// off while the workspace's AI kill switch is on.
 type settingsStore struct {
-	ws *workspace.Service
-	mu sync.Mutex
-	ai map[string]AISettings
+	ws   *workspace.Service
+	pool *pgxpool.Pool
+	mu   sync.Mutex
+	ai   map[string]AISettings
 }
 
-func newSettingsStore(ws *workspace.Service) *settingsStore {
-	return &settingsStore{ws: ws, ai: map[string]AISettings{}}
+func newSettingsStore(ws *workspace.Service, pool *pgxpool.Pool) *settingsStore {
+	return &settingsStore{ws: ws, pool: pool, ai: map[string]AISettings{}}
 }
 
-func (s *settingsStore) AI(ws string) AISettings {
+func defaultAISettings() AISettings {
+	return AISettings{Enabled: true, Channels: []bot.Channel{bot.WhatsApp, bot.Instagram, bot.Messenger}, QuietMinutes: 30}
+}
+
+// AI returns the workspace's AI settings (defaults when none were set).
+func (s *settingsStore) AI(ctx context.Context, ws string) (AISettings, error) {
+	if s.pool != nil {
+		var a AISettings
+		err := s.pool.QueryRow(ctx, `SELECT settings FROM server_ai_settings WHERE workspace_id = $1`, ws).Scan(&a)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return defaultAISettings(), nil
+		}
+		if err != nil {
+			return AISettings{}, fmt.Errorf("server: ai settings: %w", err)
+		}
+		return a, nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, ok := s.ai[ws]
 	if !ok {
-		return AISettings{Enabled: true, Channels: []bot.Channel{bot.WhatsApp, bot.Instagram, bot.Messenger}, QuietMinutes: 30}
+		return defaultAISettings(), nil
 	}
 	a.Channels = slices.Clone(a.Channels)
-	return a
+	return a, nil
 }
 
-func (s *settingsStore) SetAI(ws string, a AISettings) error {
+// SetAI validates and stores the workspace's AI settings.
+func (s *settingsStore) SetAI(ctx context.Context, ws string, a AISettings) error {
 	if a.QuietMinutes < 0 || a.QuietMinutes > 7*24*60 {
 		return fieldErr("quiet_minutes", "must be between 0 and 10080")
 	}
@@ -88,6 +110,17 @@ func (s *settingsStore) SetAI(ws string, a AISettings) error {
 	if a.QuietMinutes == 0 {
 		a.QuietMinutes = 30
 	}
+	if len(a.AwayMessage) > 1000 {
+		return fieldErr("away_message", "longer than 1000 characters")
+	}
+	if s.pool != nil {
+		_, err := s.pool.Exec(ctx, `INSERT INTO server_ai_settings (workspace_id, settings) VALUES ($1, $2)
+			ON CONFLICT (workspace_id) DO UPDATE SET settings = EXCLUDED.settings, updated_at = now()`, ws, a)
+		if err != nil {
+			return fmt.Errorf("server: ai settings: %w", err)
+		}
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ai[ws] = a
@@ -95,8 +128,11 @@ func (s *settingsStore) SetAI(ws string, a AISettings) error {
 }
 
 // Settings implements bot.SettingsSource.
-func (s *settingsStore) Settings(_ context.Context, ws string) (bot.Settings, error) {
-	a := s.AI(ws)
+func (s *settingsStore) Settings(ctx context.Context, ws string) (bot.Settings, error) {
+	a, err := s.AI(ctx, ws)
+	if err != nil {
+		return bot.Settings{}, err
+	}
 	st := bot.Settings{QuietPeriod: minutes(a.QuietMinutes), HandoffAssignee: a.HandoffAssignee, AwayMessage: a.AwayMessage}
 	if a.Enabled && !s.ws.Paused(ws, workspace.PauseAI) {
 		st.AIChannels = a.Channels

@@ -16,6 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/botsync/botsync/bot"
 	"github.com/botsync/botsync/crm"
 	"github.com/botsync/botsync/internal/pgtest"
 	"github.com/botsync/botsync/secret"
@@ -150,6 +151,11 @@ func journey(t *testing.T, ta *testApp) {
 		require.Equal(t, http.StatusOK, ta.do(t, "PUT", api+"/knowledge/sources/"+src.ID, body, nil, h...), src.ID)
 	}
 	require.Equal(t, http.StatusOK, ta.do(t, "PUT", api+"/ai", map[string]any{"enabled": true, "channels": []string{"whatsapp"}}, nil, h...))
+	var aiSt AISettings
+	require.Equal(t, http.StatusOK, ta.do(t, "GET", api+"/ai", nil, &aiSt, h...))
+	require.Equal(t, []bot.Channel{bot.WhatsApp}, aiSt.Channels, "stored")
+	require.Equal(t, http.StatusBadRequest, ta.do(t, "PUT", api+"/ai", map[string]any{"channels": []string{"fax"}}, &e, h...))
+	require.Equal(t, "channels", e.Error.Field)
 	var ans answerView
 	require.Equal(t, http.StatusOK, ta.do(t, "POST", api+"/knowledge/ask", map[string]string{"question": "When do weekend batches run?"}, &ans, h...))
 	require.Equal(t, "answered", ans.Decision)

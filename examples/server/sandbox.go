@@ -183,7 +183,7 @@ func (a *App) seed(ctx context.Context) error {
 		Actions: []bot.Action{{Type: bot.ActCommentReply, Text: "Hi! Our fee details: JEE Rs 1,80,000, NEET Rs 1,65,000 for two years. Ask me anything here.", PublicText: "Sent you a DM!"}}}); err != nil {
 		return err
 	}
-	if err := a.settings.SetAI(w.ID, AISettings{Enabled: true, Channels: []bot.Channel{bot.WhatsApp, bot.Instagram}, QuietMinutes: 30}); err != nil {
+	if err := a.settings.SetAI(ctx, w.ID, AISettings{Enabled: true, Channels: []bot.Channel{bot.WhatsApp, bot.Instagram}, QuietMinutes: 30}); err != nil {
 		return err
 	}
 	a.sandbox.demoWS, a.sandbox.demoKey, a.sandbox.demoEmail = w.ID, key, email

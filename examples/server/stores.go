@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"embed"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -22,6 +23,7 @@ import (
 	crmpg "github.com/botsync/botsync/crm/pgstore"
 	"github.com/botsync/botsync/internal/intake"
 	"github.com/botsync/botsync/internal/intake/pgintake"
+	"github.com/botsync/botsync/internal/pgmigrate"
 	"github.com/botsync/botsync/privacy"
 	privacymem "github.com/botsync/botsync/privacy/memstore"
 	privacypg "github.com/botsync/botsync/privacy/pgstore"
@@ -74,6 +76,9 @@ func memoryStores() *stores {
 		broadcast: broadcastmem.New()}
 }
 
+//go:embed migrations/*.sql
+var serverMigrations embed.FS
+
 // migrations are every package's, in dependency order.
 var migrations = []struct {
 	name string
@@ -81,6 +86,9 @@ var migrations = []struct {
 }{
 	{"workspace", wspg.Migrate}, {"vault", vaultpg.Migrate}, {"crm", crmpg.Migrate}, {"privacy", privacypg.Migrate},
 	{"bot", botpg.Migrate}, {"billing", billingpg.Migrate}, {"intake", pgintake.Migrate}, {"broadcast", broadcastpg.Migrate},
+	{"server", func(ctx context.Context, pool *pgxpool.Pool) error {
+		return pgmigrate.Up(ctx, pool, "server", serverMigrations, "migrations")
+	}},
 }
 
 // migrate applies every migration (the knowledge store's on its own
