@@ -49,6 +49,8 @@ type App struct {
 	privacy  *privacyKit
 	billing  *billingKit
 	known    *workspaceSet
+	// retention sweeps raw webhook payloads (PostgreSQL mode only).
+	retention *retention
 	// broadcasts runs campaigns; bgCtx and bgWG carry this instance's
 	// background sends until Close.
 	broadcasts *broadcast.Service
@@ -187,6 +189,11 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if a.privacy, err = a.newPrivacy(st.privacy); err != nil {
 		return nil, err
 	}
+	if len(st.pools) > 0 {
+		if a.retention, err = a.newRetention(st.pools[0], st.privacy); err != nil {
+			return nil, err
+		}
+	}
 	a.queue, err = intake.New(st.intake, a.process, intake.WithLogger(log), intake.WithClock(a.now), intake.WithLease(cfg.IntakeLease),
 		intake.WithObserver(a.metrics.observeJob), intake.WithShard(shardOf))
 	if err != nil {
@@ -282,6 +289,13 @@ func (a *App) tick(ctx context.Context) {
 	}
 	if _, err := a.engine.RunDue(ctx, a.now()); err != nil && ctx.Err() == nil {
 		a.log.Error("run due follow-ups", "err", err)
+	}
+	if a.retention != nil {
+		if n, err := a.retention.sweep(ctx, a.now(), false); err != nil && ctx.Err() == nil {
+			a.log.Error("retention sweep", "err", err)
+		} else if n > 0 {
+			a.log.Info("retention sweep", "category", "webhook_payloads", "deleted", n)
+		}
 	}
 }
 

@@ -226,6 +226,12 @@ func journey(t *testing.T, ta *testApp) {
 	require.Equal(t, http.StatusOK, ta.do(t, "GET", api+"/leads?q=9811112222", nil, &leads, h...))
 	require.Empty(t, leads.Items, "the lead is erased")
 
+	// A legal hold can be placed and released.
+	var hold struct{ ID string }
+	require.Equal(t, http.StatusCreated, ta.do(t, "POST", api+"/privacy/holds", map[string]any{"category": "crm", "reason": "court order"}, &hold, h...))
+	require.NotEmpty(t, hold.ID)
+	require.Equal(t, http.StatusNoContent, ta.do(t, "DELETE", api+"/privacy/holds/"+hold.ID, nil, nil, h...))
+
 	// Razorpay checkout, the webhook, and the GST invoice.
 	var order map[string]any
 	require.Equal(t, http.StatusCreated, ta.do(t, "POST", api+"/billing/orders", map[string]string{"plan": "starter", "name": "Asha Coaching LLP", "address": "4 FC Road, Pune", "state_code": "27", "gstin": "27AAPFU0939F1ZV"}, &order, h...))

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -94,10 +95,13 @@ func (a *App) resolveMetaUser(ctx context.Context, sr *meta.SignedRequest) ([]pr
 	return out, nil
 }
 
-func newRequestID() string {
+func newRequestID() string { return newID("dsr_") }
+
+// newID returns prefix and 80 random bits in hex.
+func newID(prefix string) string {
 	b := make([]byte, 10)
 	_, _ = rand.Read(b)
-	return "dsr_" + hex.EncodeToString(b)
+	return prefix + hex.EncodeToString(b)
 }
 
 // metaCallbacks serves Meta's data-deletion and deauthorize callbacks and
@@ -224,7 +228,7 @@ func (a *App) privacyRoutes() []route {
 				if err := c.decode(&b); err != nil {
 					return err
 				}
-				h, err := a.privacy.holds.Place(c.r.Context(), privacy.Hold{WorkspaceID: c.ws, Subject: b.Subject, Category: b.Category, From: b.From, To: b.To, Reason: b.Reason, CreatedBy: c.userID()})
+				h, err := a.privacy.holds.Place(c.r.Context(), privacy.Hold{ID: newID("hold_"), WorkspaceID: c.ws, Subject: b.Subject, Category: b.Category, From: b.From, To: b.To, Reason: b.Reason, CreatedBy: c.userID()})
 				if err != nil {
 					return privacyErr(err)
 				}
@@ -269,7 +273,7 @@ func (a *App) privacyRoutes() []route {
 				if err := c.decode(&b); err != nil {
 					return err
 				}
-				g, err := a.privacy.cases.FileGrievance(c.r.Context(), privacy.Grievance{WorkspaceID: c.ws, Subject: b.Subject, Channel: b.Channel, Reference: b.Reference, ReceivedAt: a.now()})
+				g, err := a.privacy.cases.FileGrievance(c.r.Context(), privacy.Grievance{ID: newID("grv_"), WorkspaceID: c.ws, Subject: b.Subject, Channel: b.Channel, Reference: b.Reference, ReceivedAt: a.now()})
 				if err != nil {
 					return privacyErr(err)
 				}
@@ -287,7 +291,7 @@ func (a *App) privacyRoutes() []route {
 				if b.BecameAware.IsZero() {
 					b.BecameAware = a.now()
 				}
-				i, err := a.privacy.cases.ReportIncident(c.r.Context(), privacy.Incident{WorkspaceID: c.ws, Title: b.Title, BecameAware: b.BecameAware})
+				i, err := a.privacy.cases.ReportIncident(c.r.Context(), privacy.Incident{ID: newID("inc_"), WorkspaceID: c.ws, Title: b.Title, BecameAware: b.BecameAware})
 				if err != nil {
 					return privacyErr(err)
 				}
@@ -346,9 +350,10 @@ func privacyErr(err error) error {
 	case errors.Is(err, privacy.ErrConflict):
 		return apiErr(http.StatusConflict, "conflict", "changed concurrently; retry")
 	}
-	var ve interface{ Field() string }
-	if errors.As(err, &ve) {
-		return fieldErr(ve.Field(), err.Error())
+	// The privacy package's input checks are plain errors ("privacy: hold
+	// reason is required"); they name fields, never personal data.
+	if msg := err.Error(); strings.HasPrefix(msg, "privacy: ") && (strings.Contains(msg, "required") || strings.Contains(msg, "invalid")) {
+		return apiErr(http.StatusBadRequest, "invalid", msg)
 	}
 	return err
 }
