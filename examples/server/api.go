@@ -54,6 +54,9 @@ func (a *App) apiRoutes(mux *http.ServeMux) {
 		}
 		mux.Handle(rt.Method+" /api/v1"+rt.Path, h)
 	}
+	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
+		a.writeErr(w, r, apiErr(http.StatusNotFound, "no_route", "no such API route; see /api/v1/openapi.json"))
+	})
 	mux.HandleFunc("GET /api/v1/openapi.json", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, a.openAPI())
 	})

@@ -48,12 +48,18 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 			require.NoError(t, err)
 			res, err := ta.srv.Client().Do(req)
 			require.NoError(t, err)
-			_, _ = io.Copy(io.Discard, res.Body)
+			b, _ := io.ReadAll(res.Body)
 			res.Body.Close()
 			require.Contains(t, res.Header.Get("Content-Type"), "application/json", "%s %s is documented but not routed (status %d)", method, path, res.StatusCode)
+			require.NotContains(t, string(b), `"no_route"`, "%s %s is documented but not routed", method, path)
 		}
 	}
 	require.Equal(t, n, ops, "no documented operation outside the route table")
+	var e struct {
+		Error APIError `json:"error"`
+	}
+	require.Equal(t, http.StatusNotFound, ta.do(t, "GET", "/api/v1/nowhere", nil, &e))
+	require.Equal(t, "no_route", e.Error.Code)
 	require.Greater(t, ops, 60)
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/botsync/botsync/meta"
 	"github.com/botsync/botsync/privacy"
 	"github.com/botsync/botsync/privacy/sinks/crmsink"
+	"github.com/botsync/botsync/privacy/sinks/knowledgesink"
 	"github.com/botsync/botsync/workspace"
 )
 
@@ -69,9 +70,13 @@ func (a *App) newPrivacy(st privacyStore) (*privacyKit, error) {
 	if err != nil {
 		return nil, err
 	}
+	kb, err := knowledgesink.New(a.stores.knowledge, knowledgesink.WithWorkspaces(a.known.list))
+	if err != nil {
+		return nil, err
+	}
 	k := &privacyKit{store: st}
 	k.holds = privacy.NewHolds(st, a.audit, nil)
-	k.requests = &privacy.Requests{Store: st, Audit: a.audit, Holds: k.holds, Sinks: []privacy.Sink{sink}, Expand: sink.Expand, Consents: st}
+	k.requests = &privacy.Requests{Store: st, Audit: a.audit, Holds: k.holds, Sinks: []privacy.Sink{sink, kb}, Expand: sink.Expand, Consents: st}
 	k.cases = &privacy.Cases{Grievances: st, Incidents: st, Requests: st, Audit: a.audit}
 	k.deletion = &privacy.MetaDeletion{Requests: k.requests, Store: st, StatusURL: a.cfg.PublicURL + "/privacy/deletion",
 		FallbackWorkspace: workspace.PlatformScope, Logger: a.log, Resolve: a.resolveMetaUser}
