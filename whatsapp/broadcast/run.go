@@ -111,7 +111,7 @@ func (s *Service) Run(ctx context.Context, workspaceID, campaignID string, opts 
 	bg := context.WithoutCancel(ctx)
 	stopWriters := r.startWriters(bg)
 	// one batch may wait in the queue while the next is claimed
-	jobs := make(chan Recipient, cfg.batch)
+	jobs := make(chan Recipient, min(cfg.batch, max(1, c.Rate)))
 	var workers, outstanding sync.WaitGroup
 	for range cfg.workers {
 		workers.Go(func() {
@@ -123,13 +123,10 @@ func (s *Service) Run(ctx context.Context, workspaceID, campaignID string, opts 
 			}
 		})
 	}
-	watchDone := make(chan struct{})
-	go r.watch(ctx, cfg.refresh, watchDone)
 	err = r.loop(ctx, bg, cfg, jobs, &outstanding)
 	close(jobs)
 	workers.Wait()
 	stopWriters()
-	close(watchDone)
 	return err
 }
 
@@ -141,14 +138,14 @@ func (r *run) loop(ctx, bg context.Context, cfg runConfig, jobs chan<- Recipient
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		c, err := s.store.Campaign(ctx, r.c.WorkspaceID, r.c.ID)
+		c, err := r.refresh(ctx)
 		if err != nil {
-			return fmt.Errorf("broadcast: run: %w", err)
+			return err
 		}
 		if c.State != StateRunning || r.stop.Load() {
+			r.stop.Store(true) // queued jobs go back to the pool
 			return nil
 		}
-		r.setCampaign(c)
 		now := s.now()
 		n := min(cfg.batch, max(1, c.Rate))
 		batch, err := s.store.Claim(ctx, c.WorkspaceID, c.ID, r.owner, n, now, now.Add(cfg.lease))
@@ -187,25 +184,59 @@ func (r *run) loop(ctx, bg context.Context, cfg runConfig, jobs chan<- Recipient
 			r.releaseAll(bg, batch)
 			return fmt.Errorf("broadcast: run: %w", err)
 		}
-		for i, rc := range batch {
-			if _, ok := sup[rc.To]; ok {
-				r.skip(bg, rc, SkipOptedOut)
-				continue
-			}
-			if r.stop.Load() {
-				r.releaseAll(bg, batch[i:])
-				break
-			}
-			outstanding.Add(1)
-			select {
-			case <-ctx.Done():
-				outstanding.Done()
-				r.releaseAll(bg, batch[i:])
-				return ctx.Err()
-			case jobs <- rc:
-			}
+		if err := r.feed(ctx, bg, cfg.refresh, batch, sup, jobs, outstanding); err != nil {
+			return err
 		}
 	}
+}
+
+// feed hands a batch to the workers. While it waits for them it re-reads
+// the campaign every refresh: a pause or cancel elsewhere stops the pool,
+// a new rate applies.
+func (r *run) feed(ctx, bg context.Context, refresh time.Duration, batch []Recipient, sup map[string]Suppression, jobs chan<- Recipient, outstanding *sync.WaitGroup) error {
+	t := time.NewTimer(refresh)
+	defer t.Stop()
+	for i := 0; i < len(batch); {
+		rc := batch[i]
+		if _, ok := sup[rc.To]; ok {
+			r.skip(bg, rc, SkipOptedOut)
+			i++
+			continue
+		}
+		if r.stop.Load() {
+			r.releaseAll(bg, batch[i:])
+			return nil
+		}
+		outstanding.Add(1)
+		select {
+		case <-ctx.Done():
+			outstanding.Done()
+			r.releaseAll(bg, batch[i:])
+			return ctx.Err()
+		case <-t.C:
+			outstanding.Done()
+			if c, err := r.refresh(ctx); err == nil && c.State != StateRunning {
+				r.stop.Store(true)
+			}
+			t.Reset(refresh)
+		case jobs <- rc:
+			i++
+		}
+	}
+	return nil
+}
+
+// refresh re-reads the campaign for the workers.
+func (r *run) refresh(ctx context.Context) (*Campaign, error) {
+	c := r.campaign()
+	c, err := r.s.store.Campaign(ctx, c.WorkspaceID, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("broadcast: run: %w", err)
+	}
+	if c.State == StateRunning {
+		r.setCampaign(c)
+	}
+	return c, nil
 }
 
 // idle decides what to do when nothing was claimable: complete the
@@ -262,27 +293,6 @@ func (r *run) campaign() *Campaign {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.c
-}
-
-// watch stops the batch when the campaign stops running elsewhere.
-func (r *run) watch(ctx context.Context, every time.Duration, done <-chan struct{}) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			c := r.campaign()
-			c, err := r.s.store.Campaign(ctx, c.WorkspaceID, c.ID)
-			if err == nil && c.State != StateRunning {
-				r.stop.Store(true)
-				return
-			}
-		}
-	}
 }
 
 // update applies fn to a recipient this run still leases.

@@ -319,3 +319,47 @@ func TestApplyPhoneNumber(t *testing.T) {
 		assert.False(t, ok, "TIER_50 applied from the webhook")
 	})
 }
+
+func TestSetRateWhileRunning(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		svc, fake, _ := newService(t)
+		c := broadcasttest.StartCampaign(t, svc, "ws1", 300, 50)
+		done := runAsync(svc, c)
+		time.Sleep(2 * time.Second)
+		_, err := svc.SetRate(ctx, "ws1", c.ID, 100, "user:2")
+		require.NoError(t, err)
+		require.NoError(t, <-done)
+		sent := fake.Sent()
+		require.Len(t, sent, 300)
+		start := sent[0].At
+		var late []time.Time
+		for _, s := range sent {
+			if s.At.Sub(start) >= 4*time.Second {
+				late = append(late, s.At)
+			}
+		}
+		achieved, most := broadcasttest.RateStats(late)
+		assert.InEpsilon(t, 100, achieved, 0.05, "the new rate applies")
+		assert.LessOrEqual(t, most, 100)
+		_, err = svc.SetRate(ctx, "ws1", c.ID, 0, "user:2")
+		require.ErrorIs(t, err, broadcast.ErrInvalid)
+		_, err = svc.SetRate(ctx, "ws1", c.ID, 10, "user:2")
+		require.ErrorIs(t, err, broadcast.ErrState, "completed")
+
+		n := 0
+		for r, err := range svc.Recipients(ctx, "ws1", c.ID, broadcast.StatusAccepted) {
+			require.NoError(t, err)
+			assert.NotEmpty(t, r.MessageID)
+			n++
+		}
+		assert.Equal(t, 300, n)
+		for range svc.Recipients(ctx, "ws1", c.ID, broadcast.StatusSkipped) {
+			t.Fatal("no skipped recipients")
+		}
+		cs, err := svc.Campaigns(ctx, "ws1", broadcast.StateCompleted)
+		require.NoError(t, err)
+		require.Len(t, cs, 1)
+	})
+}

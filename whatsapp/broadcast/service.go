@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"iter"
 	"log/slog"
 	"strings"
 	"sync"
@@ -447,4 +448,62 @@ func (s *Service) price(country, category string) int64 {
 		}
 	}
 	return 0
+}
+
+// Campaigns returns the workspace's campaigns in creation order, optionally
+// only those in the given states.
+func (s *Service) Campaigns(ctx context.Context, workspaceID string, states ...State) ([]*Campaign, error) {
+	cs, err := s.store.Campaigns(ctx, workspaceID, states...)
+	if err != nil {
+		return nil, fmt.Errorf("broadcast: campaigns: %w", err)
+	}
+	return cs, nil
+}
+
+// Recipients iterates over the campaign's recipients in plan order,
+// optionally only those with status ("" for all), a page at a time.
+// Iteration stops at the first error, which is yielded with a zero
+// Recipient.
+func (s *Service) Recipients(ctx context.Context, workspaceID, campaignID string, status RecipientStatus) iter.Seq2[Recipient, error] {
+	return func(yield func(Recipient, error) bool) {
+		var after int64
+		for {
+			page, err := s.store.Recipients(ctx, workspaceID, campaignID, status, after, 500)
+			if err != nil {
+				yield(Recipient{}, fmt.Errorf("broadcast: recipients: %w", err))
+				return
+			}
+			for _, r := range page {
+				if !yield(r, nil) {
+					return
+				}
+				after = r.Seq
+			}
+			if len(page) < 500 {
+				return
+			}
+		}
+	}
+}
+
+// SetRate changes a campaign's messages per second (1..1000), also while
+// it runs: workers pick the new rate up with their next batch.
+func (s *Service) SetRate(ctx context.Context, workspaceID, id string, rate int, actor Actor) (*Campaign, error) {
+	if rate < 1 || rate > whatsapp.MaxThroughput {
+		return nil, invalid("rate", fmt.Sprintf("must be within 1..%d messages per second", whatsapp.MaxThroughput))
+	}
+	c, err := s.store.UpdateCampaign(ctx, workspaceID, id, func(c *Campaign) error {
+		if c.State.Terminal() {
+			return fmt.Errorf("%w: campaign is %s", ErrState, c.State)
+		}
+		now := s.now()
+		c.History = append(c.History, Transition{From: c.State, To: c.State, Actor: actor,
+			Reason: fmt.Sprintf("rate %d → %d per second", c.Rate, rate), At: now})
+		c.Rate, c.UpdatedAt = rate, now
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("broadcast: set rate: %w", err)
+	}
+	return c, nil
 }
