@@ -141,8 +141,8 @@ func (s *Service) ApplyPhoneNumber(ctx context.Context, workspaceID string, p wh
 	if !numericID(p.ID) {
 		return nil, invalid("phone_number.id", "must be a numeric Graph id")
 	}
-	if s.budget != nil && p.MessagingLimitTier != "" {
-		if err := s.budget.SetTier(p.ID, p.MessagingLimitTier); err != nil {
+	if ts, ok := s.budget.(tierSetter); ok && p.MessagingLimitTier != "" {
+		if err := ts.SetTier(p.ID, p.MessagingLimitTier); err != nil {
 			s.logger.Warn("broadcast: unknown messaging limit tier", "phone_number_id", p.ID, "tier", p.MessagingLimitTier)
 		}
 	}
@@ -312,8 +312,8 @@ func (s *Service) Observe(ctx context.Context, workspaceID string, events []what
 				ids, err = s.resumeMatching(ctx, workspaceID, PauseQuality, match, "quality UNFLAGGED")
 				out.Resumed = append(out.Resumed, ids...)
 			}
-			if err == nil && s.budget != nil && u.CurrentLimit != "" {
-				err = s.applyLimit(ctx, workspaceID, match, u.CurrentLimit)
+			if ts, ok := s.budget.(tierSetter); ok && err == nil && u.CurrentLimit != "" {
+				err = s.applyLimit(ctx, workspaceID, ts, match, u.CurrentLimit)
 			}
 		}
 		if err != nil {
@@ -411,7 +411,7 @@ func (s *Service) observeMessages(ctx context.Context, workspaceID string, v *wh
 
 // applyLimit sets the tier budget of the numbers of the matching campaigns
 // (a phone_number_quality_update names the number by display number).
-func (s *Service) applyLimit(ctx context.Context, workspaceID string, match func(*Campaign) bool, tier string) error {
+func (s *Service) applyLimit(ctx context.Context, workspaceID string, ts tierSetter, match func(*Campaign) bool, tier string) error {
 	cs, err := s.store.Campaigns(ctx, workspaceID)
 	if err != nil {
 		return err
@@ -422,7 +422,7 @@ func (s *Service) applyLimit(ctx context.Context, workspaceID string, match func
 			continue
 		}
 		seen[c.PhoneNumberID] = true
-		if err := s.budget.SetTier(c.PhoneNumberID, tier); err != nil {
+		if err := ts.SetTier(c.PhoneNumberID, tier); err != nil {
 			s.logger.Warn("broadcast: unknown messaging limit tier", "phone_number_id", c.PhoneNumberID, "tier", tier)
 			return nil
 		}

@@ -68,16 +68,16 @@ func (b *TierBudget) SetTier(phoneNumberID, tier string) error {
 	return b.SetLimit(phoneNumberID, n)
 }
 
-// Admit reserves room for one message from the number to contact. When the
-// tier is used up it returns false and when the oldest recipient leaves
-// the window.
-func (b *TierBudget) Admit(phoneNumberID, contact string) (bool, time.Time) {
+// Admit implements [Budget]: it reserves room for one message from the
+// number to contact. When the tier is used up it returns false and when
+// the oldest recipient leaves the window. It never fails.
+func (b *TierBudget) Admit(_ context.Context, phoneNumberID, contact string) (bool, time.Time, error) {
 	now := b.now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	limit := b.limits[phoneNumberID]
 	if limit == 0 {
-		return true, time.Time{}
+		return true, time.Time{}, nil
 	}
 	w := b.nums[phoneNumberID]
 	if w == nil {
@@ -95,19 +95,19 @@ func (b *TierBudget) Admit(phoneNumberID, contact string) (bool, time.Time) {
 	if _, ok := w.seen[contact]; ok {
 		w.seen[contact] = now
 		w.queue = append(w.queue, contactAt{contact, now})
-		return true, time.Time{}
+		return true, time.Time{}, nil
 	}
 	if len(w.seen) >= limit {
 		for _, e := range w.queue {
 			if w.seen[e.contact].Equal(e.at) {
-				return false, e.at.Add(24 * time.Hour)
+				return false, e.at.Add(24 * time.Hour), nil
 			}
 		}
-		return false, now.Add(time.Minute)
+		return false, now.Add(time.Minute), nil
 	}
 	w.seen[contact] = now
 	w.queue = append(w.queue, contactAt{contact, now})
-	return true, time.Time{}
+	return true, time.Time{}, nil
 }
 
 // Used returns how many unique recipients the number messaged in the last

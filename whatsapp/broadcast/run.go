@@ -353,7 +353,13 @@ func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
 		return true
 	}
 	if s.budget != nil {
-		if ok, at := s.budget.Admit(c.PhoneNumberID, rc.To); !ok {
+		ok, at, err := s.budget.Admit(ctx, c.PhoneNumberID, rc.To)
+		if err != nil {
+			r.hold.Store(s.now().Add(time.Second).UnixNano())
+			s.logger.Warn("broadcast: tier budget failed", "campaign_id", c.ID, "error", err)
+			return false
+		}
+		if !ok {
 			r.defer_(bg, rc, at)
 			return true
 		}

@@ -2,7 +2,9 @@ package broadcast_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"github.com/botsync/botsync/whatsapp"
 	"github.com/botsync/botsync/whatsapp/broadcast"
 	"github.com/botsync/botsync/whatsapp/broadcast/broadcasttest"
+	"github.com/botsync/botsync/whatsapp/broadcast/memstore"
 )
 
 func recipients(t *testing.T, store broadcast.Store, c *broadcast.Campaign) map[string]broadcast.Recipient {
@@ -205,7 +208,7 @@ func TestTierBudget(t *testing.T) {
 		assert.Equal(t, 20, budget.Used("106540352242922"))
 		require.Error(t, budget.SetTier("106540352242922", "TIER_42"))
 		require.NoError(t, budget.SetTier("106540352242922", "TIER_UNLIMITED"))
-		ok, _ := budget.Admit("106540352242922", "x")
+		ok, _, _ := budget.Admit(ctx, "106540352242922", "x")
 		assert.True(t, ok)
 	})
 }
@@ -288,10 +291,10 @@ func TestApplyPhoneNumber(t *testing.T) {
 		assertPaused(t, svc, c, broadcast.PauseQuality)
 		assert.Equal(t, whatsapp.MaxThroughput, limiter.Throughput(c.PhoneNumberID))
 		for i := range 250 {
-			ok, _ := budget.Admit(c.PhoneNumberID, fmt.Sprint(i))
+			ok, _, _ := budget.Admit(ctx, c.PhoneNumberID, fmt.Sprint(i))
 			require.True(t, ok)
 		}
-		ok, retry := budget.Admit(c.PhoneNumberID, "one more")
+		ok, retry, _ := budget.Admit(ctx, c.PhoneNumberID, "one more")
 		assert.False(t, ok, "TIER_250 applied")
 		assert.Equal(t, 24*time.Hour, retry.Sub(time.Now()))
 
@@ -312,10 +315,10 @@ func TestApplyPhoneNumber(t *testing.T) {
 			DisplayPhoneNumber: "918040000000", Event: "DOWNGRADE", CurrentLimit: "TIER_50"}}})
 		require.NoError(t, err)
 		for i := range 50 {
-			ok, _ := budget.Admit("222", fmt.Sprint(i))
+			ok, _, _ := budget.Admit(ctx, "222", fmt.Sprint(i))
 			require.True(t, ok)
 		}
-		ok, _ = budget.Admit("222", "x")
+		ok, _, _ = budget.Admit(ctx, "222", "x")
 		assert.False(t, ok, "TIER_50 applied from the webhook")
 	})
 }
@@ -361,5 +364,35 @@ func TestSetRateWhileRunning(t *testing.T) {
 		cs, err := svc.Campaigns(ctx, "ws1", broadcast.StateCompleted)
 		require.NoError(t, err)
 		require.Len(t, cs, 1)
+	})
+}
+
+// flakyBudget fails its first calls, like a shared budget whose database
+// is briefly away.
+type flakyBudget struct{ fails atomic.Int64 }
+
+func (b *flakyBudget) Admit(context.Context, string, string) (bool, time.Time, error) {
+	if b.fails.Add(-1) >= 0 {
+		return false, time.Time{}, errors.New("budget store unavailable")
+	}
+	return true, time.Time{}, nil
+}
+
+func TestBudgetFailureHoldsThePool(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		b := &flakyBudget{}
+		b.fails.Store(3)
+		svc, fake, _ := newService(t, broadcast.WithTierBudget(b))
+		c := broadcasttest.StartCampaign(t, svc, "ws1", 20, 100)
+		start := time.Now()
+		require.NoError(t, svc.Run(context.Background(), "ws1", c.ID, broadcast.WithIdleWait(time.Second)))
+		assert.Len(t, fake.Counts(), 20)
+		for _, k := range fake.Counts() {
+			assert.Equal(t, 1, k)
+		}
+		assert.GreaterOrEqual(t, time.Since(start), time.Second, "the pool waited before retrying")
+		_, err := broadcast.New(memstore.New(), fake, broadcast.WithTierBudget((*broadcast.TierBudget)(nil)))
+		require.Error(t, err)
 	})
 }

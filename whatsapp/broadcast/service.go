@@ -45,7 +45,7 @@ type Service struct {
 	sender     Sender
 	classifier Classifier
 	pacer      Pacer
-	budget     *TierBudget
+	budget     Budget
 	rates      whatsapp.RateCard
 	catalog    *whatsapp.Catalog
 	now        func() time.Time
@@ -114,11 +114,27 @@ func WithPacer(p Pacer) Option {
 	}
 }
 
+// Budget admits sends against a phone number's messaging-limit tier
+// (unique recipients per rolling 24 hours). *TierBudget keeps it in
+// process memory; a deployment of several instances plugs in a shared one.
+// Admit reserves room for one message from the number to contact, or
+// reports when to try again. Implementations must be safe for concurrent
+// use; one that also has SetTier(phoneNumberID, tier string) error gets
+// tiers from [Service.ApplyPhoneNumber] and phone_number_quality_update
+// webhooks.
+type Budget interface {
+	Admit(ctx context.Context, phoneNumberID, contact string) (ok bool, retryAt time.Time, err error)
+}
+
+type tierSetter interface {
+	SetTier(phoneNumberID, tier string) error
+}
+
 // WithTierBudget budgets sends against numbers' messaging-limit tiers
-// (default: no budget).
-func WithTierBudget(b *TierBudget) Option {
+// (default: no budget), e.g. with a [TierBudget].
+func WithTierBudget(b Budget) Option {
 	return func(s *Service) error {
-		if b == nil {
+		if b == nil || isNilBudget(b) {
 			return errors.New("broadcast: tier budget: nil")
 		}
 		s.budget = b
@@ -506,4 +522,9 @@ func (s *Service) SetRate(ctx context.Context, workspaceID, id string, rate int,
 		return nil, fmt.Errorf("broadcast: set rate: %w", err)
 	}
 	return c, nil
+}
+
+func isNilBudget(b Budget) bool {
+	tb, ok := b.(*TierBudget)
+	return ok && tb == nil
 }
