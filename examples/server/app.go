@@ -58,6 +58,9 @@ type App struct {
 	bgCtx      context.Context
 	bgCancel   context.CancelFunc
 	bgWG       sync.WaitGroup
+	runMu      sync.Mutex
+	running    map[string]bool // campaigns this instance is sending
+	lastResume time.Time
 	stores     *stores
 	handler    http.Handler
 	closers    []func()
@@ -175,6 +178,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.clientFn = clientFn
 	a.channels = newChannels(a.ws, botStore, clientFn)
 	a.bgCtx, a.bgCancel = context.WithCancel(context.WithoutCancel(ctx))
+	a.running = map[string]bool{}
 	if a.broadcasts, err = broadcast.New(st.broadcast, &routingSender{a: a, wa: map[string]*whatsapp.Client{}}, broadcast.WithLogger(log)); err != nil {
 		return nil, err
 	}
@@ -289,6 +293,12 @@ func (a *App) tick(ctx context.Context) {
 	}
 	if _, err := a.engine.RunDue(ctx, a.now()); err != nil && ctx.Err() == nil {
 		a.log.Error("run due follow-ups", "err", err)
+	}
+	if now := a.now(); now.Sub(a.lastResume) >= time.Minute {
+		a.lastResume = now
+		if err := a.resumeCampaigns(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("resume campaigns", "err", err)
+		}
 	}
 	if a.retention != nil {
 		if n, err := a.retention.sweep(ctx, a.now(), false); err != nil && ctx.Err() == nil {

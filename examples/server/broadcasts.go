@@ -54,15 +54,51 @@ func (s *routingSender) Send(ctx context.Context, phoneNumberID string, m whatsa
 }
 
 // runCampaign sends a running campaign in the background of this
-// instance until it completes, pauses or the server stops.
+// instance until it completes, pauses or the server stops. One run per
+// campaign per instance; several instances may run the same campaign
+// (recipients are leased).
 func (a *App) runCampaign(ws, id string) {
+	a.runMu.Lock()
+	if a.running[id] {
+		a.runMu.Unlock()
+		return
+	}
+	a.running[id] = true
+	a.runMu.Unlock()
 	a.bgWG.Add(1)
 	go func() {
 		defer a.bgWG.Done()
+		defer func() {
+			a.runMu.Lock()
+			delete(a.running, id)
+			a.runMu.Unlock()
+		}()
 		if err := a.broadcasts.Run(a.bgCtx, ws, id); err != nil && a.bgCtx.Err() == nil {
 			a.log.Error("broadcast run", "workspace", ws, "campaign", id, "err", err)
 		}
 	}()
+}
+
+// resumeCampaigns starts scheduled campaigns that are due and runs the
+// running campaigns this instance is not sending (after a restart).
+func (a *App) resumeCampaigns(ctx context.Context) error {
+	wss, err := a.known.list(ctx)
+	if err != nil {
+		return err
+	}
+	for _, ws := range wss {
+		if _, err := a.broadcasts.StartDue(ctx, ws); err != nil {
+			return err
+		}
+		cs, err := a.broadcasts.Store().Campaigns(ctx, ws, broadcast.State("running"))
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			a.runCampaign(ws, c.ID)
+		}
+	}
+	return nil
 }
 
 // observeBroadcasts applies WhatsApp status and quality webhooks to the
@@ -118,6 +154,18 @@ func (a *App) broadcastRoutes() []route {
 	send := workspace.ActionBroadcastsSend
 	actor := func(c *call) broadcast.Actor { return broadcast.Actor("user:" + c.userID()) }
 	return []route{
+		{Method: "GET", Path: "/workspaces/{ws}/broadcasts", Tag: "broadcasts", Summary: "The workspace's campaigns (?state=running…)", Auth: authWorkspace, Action: workspace.ActionConversationsView, Response: []broadcast.Campaign{},
+			Handle: func(c *call) error {
+				var states []broadcast.State
+				for _, s := range c.r.URL.Query()["state"] {
+					states = append(states, broadcast.State(s))
+				}
+				cs, err := a.broadcasts.Store().Campaigns(c.r.Context(), c.ws, states...)
+				if err != nil {
+					return broadcastErr(err)
+				}
+				return c.json(http.StatusOK, nonNil(cs))
+			}},
 		{Method: "POST", Path: "/workspaces/{ws}/broadcasts", Tag: "broadcasts", Summary: "Create a template campaign from one of the workspace's numbers", Auth: authWorkspace, Action: send,
 			Body: campaignBody{Rate: 20, Template: broadcast.TemplateSpec{Name: "batch_launch", Language: "en", Body: []broadcast.ParamSpec{{Field: "first_name", Fallback: "there"}}}}, Response: broadcast.Campaign{},
 			Handle: func(c *call) error {

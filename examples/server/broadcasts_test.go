@@ -54,4 +54,30 @@ func TestBroadcastThroughTheAPI(t *testing.T) {
 	require.Equal(t, http.StatusOK, ta.do(t, "GET", api+"/broadcasts/"+camp.ID, nil, &got, key...))
 	require.Equal(t, 1, got.Report.Delivered)
 	require.Equal(t, http.StatusConflict, ta.do(t, "POST", api+"/broadcasts/"+camp.ID+"/pause", map[string]string{}, &e, key...))
+	var list []broadcast.Campaign
+	require.Equal(t, http.StatusOK, ta.do(t, "GET", api+"/broadcasts?state=completed", nil, &list, key...))
+	require.Len(t, list, 1)
+}
+
+// A campaign left running (the instance that sent it stopped) is picked
+// up by the periodic resume.
+func TestRunningCampaignResumes(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t)
+	ctx := t.Context()
+	ws := ta.sandbox.demoWS
+	c, err := ta.broadcasts.Create(ctx, broadcast.Campaign{WorkspaceID: ws, Name: "left running", PhoneNumberID: whatsapptest.PhoneNumberID, Rate: 50,
+		Template: broadcast.TemplateSpec{Name: "batch_launch", Language: "en", Body: []broadcast.ParamSpec{{Fallback: "there"}, {Fallback: "JEE"}}}}, "user:test")
+	require.NoError(t, err)
+	_, err = ta.broadcasts.Plan(ctx, ws, c.ID, broadcast.List{{LeadID: "l1", Phone: "+919876500001", MarketingConsent: true}}, "user:test")
+	require.NoError(t, err)
+	_, err = ta.broadcasts.Start(ctx, ws, c.ID, "user:test")
+	require.NoError(t, err)
+	require.Empty(t, ta.sandbox.wa.Sent(), "nobody is sending it")
+	ta.tick(ctx)
+	ta.bgWG.Wait()
+	got, err := ta.broadcasts.Campaign(ctx, ws, c.ID)
+	require.NoError(t, err)
+	require.Equal(t, broadcast.State("completed"), got.State)
+	require.Len(t, ta.sandbox.wa.Sent(), 1)
 }
