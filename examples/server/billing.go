@@ -26,6 +26,14 @@ var planOffers = []PlanOffer{
 	{ID: "growth", Name: "BotSync Growth (3 numbers, 10,000 AI replies)", Amount: 299900},
 }
 
+// planCatalog is what each plan allows per billing period; workspaces
+// start on "free".
+var planCatalog = []billing.Plan{
+	{ID: "free", Name: "Free", Limits: map[billing.Metric]billing.Limit{billing.MetricMessages: {Included: 1000}, billing.MetricAITokens: {Included: 200_000}}},
+	{ID: "starter", Name: "Starter", Price: 99900, Limits: map[billing.Metric]billing.Limit{billing.MetricMessages: {Included: 10_000, OveragePrice: 25, OverageUnit: 1}, billing.MetricAITokens: {Included: 2_000_000}}},
+	{ID: "growth", Name: "Growth", Price: 299900, Limits: map[billing.Metric]billing.Limit{billing.MetricMessages: {Included: 100_000, OveragePrice: 20, OverageUnit: 1}, billing.MetricAITokens: {Unlimited: true}}},
+}
+
 // billingKit is Razorpay checkout, the webhook handler (into the intake
 // queue) and GST invoicing.
 type billingKit struct {
@@ -36,6 +44,7 @@ type billingKit struct {
 	invoicer  *billing.Invoicer
 	store     billing.Store
 	fake      *billingtest.Server // sandbox only
+	usage     *billing.Usage
 }
 
 // supplier is the platform operator on invoices (sandbox values unless
@@ -45,6 +54,22 @@ var supplier = billing.Supplier{Party: billing.Party{Name: "BotSync Technologies
 
 func (a *App) newBilling() (*billingKit, error) {
 	k := &billingKit{store: a.stores.billing, keyID: a.cfg.RazorpayKeyID, keySecret: a.cfg.RazorpayKeySecret}
+	var err error
+	k.usage, err = billing.NewUsage(a.stores.billing, billing.PlanSourceFunc(func(ctx context.Context, ws string) (billing.Plan, error) {
+		w, err := a.ws.Store().Workspace(ctx, ws)
+		if err != nil {
+			return billing.Plan{}, err
+		}
+		for _, p := range planCatalog {
+			if p.ID == w.Plan {
+				return p, nil
+			}
+		}
+		return planCatalog[0], nil
+	}), billing.WithUsageClock(a.now))
+	if err != nil {
+		return nil, err
+	}
 	whSecret := a.cfg.RazorpayWebhookSecret
 	var opts []billing.Option
 	if a.cfg.Sandbox && k.keyID == "" {
@@ -55,7 +80,6 @@ func (a *App) newBilling() (*billingKit, error) {
 	if k.keyID == "" {
 		return k, nil // billing not configured
 	}
-	var err error
 	if k.client, err = billing.NewClient(k.keyID, k.keySecret, opts...); err != nil {
 		return nil, err
 	}
@@ -180,6 +204,18 @@ func (a *App) billingRoutes() []route {
 					return &APIError{Code: "invalid_signature", Message: "the payment signature does not verify", Field: "signature", status: http.StatusBadRequest}
 				}
 				return c.json(http.StatusOK, map[string]bool{"verified": true})
+			}},
+		{Method: "GET", Path: "/workspaces/{ws}/billing/usage", Tag: "billing", Summary: "Usage this billing period against the plan's limits", Auth: authWorkspace, Action: view, Response: []billing.Entitlement{},
+			Handle: func(c *call) error {
+				var out []billing.Entitlement
+				for _, m := range []billing.Metric{billing.MetricMessages, billing.MetricAITokens} {
+					e, err := a.billing.usage.Check(c.r.Context(), c.ws, m, 0)
+					if err != nil {
+						return err
+					}
+					out = append(out, e)
+				}
+				return c.json(http.StatusOK, out)
 			}},
 		{Method: "GET", Path: "/workspaces/{ws}/billing/invoices", Tag: "billing", Summary: "The workspace's GST invoices and credit notes", Auth: authWorkspace, Action: view, Response: []billing.TaxInvoice{},
 			Handle: func(c *call) error {

@@ -11,7 +11,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/botsync/botsync/billing"
 	"github.com/botsync/botsync/bot"
+	"github.com/botsync/botsync/crm"
 	"github.com/botsync/botsync/instagram"
 	"github.com/botsync/botsync/meta"
 	"github.com/botsync/botsync/whatsapp"
@@ -166,8 +168,15 @@ func (a *App) handleEvents(ctx context.Context, evs []bot.Event) error {
 	return nil
 }
 
-// publish turns the engine's updates into realtime events.
-func (a *App) publish(_ context.Context, u bot.Update) {
+// publish turns the engine's updates into realtime events, and meters
+// outbound messages (idempotent on the message id).
+func (a *App) publish(ctx context.Context, u bot.Update) {
+	if u.Type == bot.UpdateMessageCreated && u.Message != nil && u.Message.Direction == crm.Outbound && a.billing != nil {
+		if err := a.billing.usage.Record(ctx, billing.UsageEvent{WorkspaceID: u.Workspace, Metric: billing.MetricMessages, Quantity: 1,
+			IdempotencyKey: u.Message.ID, At: u.Message.At}); err != nil {
+			a.log.WarnContext(ctx, "meter message", "workspace", u.Workspace, "err", err)
+		}
+	}
 	a.hub.Publish(Event{Type: string(u.Type), Workspace: u.Workspace, ConversationID: u.ConversationID, LeadID: u.LeadID,
 		Message: u.Message, Citations: u.Citations, Reason: u.Reason, At: u.At})
 }

@@ -48,6 +48,15 @@ func TestSandboxConversation(t *testing.T) {
 	require.Contains(t, out[0], "1,65,000", "answered from the knowledge base")
 	require.Contains(t, out[1], "brochure", "keyword rule")
 	require.Len(t, ta.sandbox.wa.Sent(), len(out), "every reply reached the fake Cloud API")
+	var usage []struct {
+		Metric string `json:"metric"`
+		Used   int64  `json:"used"`
+		Limit  int64  `json:"limit"`
+	}
+	require.Equal(t, http.StatusOK, ta.do(t, "GET", "/api/v1/workspaces/"+ta.sandbox.demoWS+"/billing/usage", nil, &usage, "Authorization", "Bearer "+ta.sandbox.demoKey.Reveal()))
+	require.Equal(t, "messages", usage[0].Metric)
+	require.EqualValues(t, len(out), usage[0].Used, "outbound messages are metered")
+	require.EqualValues(t, 1000, usage[0].Limit)
 
 	// Instagram DM and a comment.
 	send("instagram", "5550001", "What are the weekend batch timings?")
