@@ -228,6 +228,8 @@ func (c *Campaign) Validate() error {
 		return invalid("template.name", "required")
 	case strings.TrimSpace(c.Template.Language) == "":
 		return invalid("template.language", "required")
+	case c.Template.HeaderText != nil && c.Template.HeaderMedia != nil:
+		return invalid("template.header_media", "a template has one header: set HeaderText or HeaderMedia")
 	case c.Rate < 0 || c.Rate > whatsapp.MaxThroughput:
 		return invalid("rate", fmt.Sprintf("must be within 1..%d messages per second", whatsapp.MaxThroughput))
 	}

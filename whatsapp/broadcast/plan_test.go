@@ -166,6 +166,9 @@ func TestCampaignValidation(t *testing.T) {
 			c.QuietHours = &broadcast.QuietHours{Start: 60, End: 120, TimeZone: "Mars/Base"}
 		}},
 		{"id", func(c *broadcast.Campaign) { c.ID = "a:b" }},
+		{"template.header_media", func(c *broadcast.Campaign) {
+			c.Template.HeaderMedia = whatsapp.HeaderMedia("image", whatsapp.MediaRef{ID: "123"})
+		}},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			c := campaign("ws1")

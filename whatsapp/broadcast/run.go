@@ -316,7 +316,7 @@ func (r *run) releaseAll(ctx context.Context, rs []Recipient) {
 	}
 }
 
-func (r *run) defer_(ctx context.Context, rc Recipient, until time.Time) {
+func (r *run) postpone(ctx context.Context, rc Recipient, until time.Time) {
 	_ = r.update(ctx, rc, StatusClaimed, func(x *Recipient) {
 		x.Status, x.LeaseOwner, x.LeaseUntil, x.NotBefore = StatusPending, "", time.Time{}, until
 	})
@@ -349,7 +349,7 @@ func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
 	}
 	until, err := c.QuietHours.quietUntil(s.now(), rc.TimeZone)
 	if err == nil && !until.IsZero() {
-		r.defer_(bg, rc, until)
+		r.postpone(bg, rc, until)
 		return true
 	}
 	if s.budget != nil {
@@ -360,7 +360,7 @@ func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
 			return false
 		}
 		if !ok {
-			r.defer_(bg, rc, at)
+			r.postpone(bg, rc, at)
 			return true
 		}
 	}

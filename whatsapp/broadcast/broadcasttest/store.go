@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/botsync/botsync/whatsapp"
 	"github.com/botsync/botsync/whatsapp/broadcast"
 )
 
@@ -56,6 +57,8 @@ func testCampaigns(t *testing.T, s broadcast.Store) {
 	ctx := context.Background()
 	c := NewCampaign("ws1", "c1")
 	c.QuietHours = &broadcast.QuietHours{Start: 21 * 60, End: 9 * 60, TimeZone: "Asia/Kolkata"}
+	c.Template.HeaderMedia = whatsapp.HeaderMedia("image", whatsapp.MediaRef{Link: "https://example.com/batch.jpg"})
+	c.Template.Buttons = []broadcast.ButtonSpec{{SubType: "url", Index: 1, Param: broadcast.ParamSpec{Field: "coupon", Fallback: "JUNE"}}}
 	require.NoError(t, s.CreateCampaign(ctx, c))
 	require.ErrorIs(t, s.CreateCampaign(ctx, c), broadcast.ErrExists)
 	require.NoError(t, s.CreateCampaign(ctx, NewCampaign("ws2", "c1")), "ids are per workspace")
