@@ -58,6 +58,7 @@ type App struct {
 	bgCtx      context.Context
 	bgCancel   context.CancelFunc
 	bgWG       sync.WaitGroup
+	lastTokens time.Time
 	runMu      sync.Mutex
 	running    map[string]bool // campaigns this instance is sending
 	lastResume time.Time
@@ -300,6 +301,12 @@ func (a *App) tick(ctx context.Context) {
 			a.log.Error("resume campaigns", "err", err)
 		}
 	}
+	if now := a.now(); now.Sub(a.lastTokens) >= time.Hour {
+		a.lastTokens = now
+		if err := a.refreshTokens(ctx); err != nil && ctx.Err() == nil {
+			a.log.Error("refresh instagram tokens", "err", err)
+		}
+	}
 	if a.retention != nil {
 		if n, err := a.retention.sweep(ctx, a.now(), false); err != nil && ctx.Err() == nil {
 			a.log.Error("retention sweep", "err", err)
@@ -320,4 +327,33 @@ func shardOf(j intake.Job) string {
 		return ""
 	}
 	return evs[0].Account + "/" + evs[0].From
+}
+
+// refreshTokens refreshes every workspace's Instagram tokens that are due
+// (long-lived tokens last 60 days and must be refreshed before they end).
+func (a *App) refreshTokens(ctx context.Context) error {
+	wss, err := a.known.list(ctx)
+	if err != nil {
+		return err
+	}
+	refresh := func(ctx context.Context, tok secret.Value) (*meta.AccessToken, error) {
+		mc, err := a.clientFn(workspace.ChannelInstagram, tok)
+		if err != nil {
+			return nil, err
+		}
+		return mc.RefreshInstagramToken(ctx)
+	}
+	total := 0
+	for _, ws := range wss {
+		n, err := a.ws.RefreshInstagramTokens(ctx, ws, refresh)
+		if err != nil {
+			return err
+		}
+		total += n
+	}
+	if total > 0 {
+		a.channels.ForgetAll()
+		a.log.Info("instagram tokens refreshed", "count", total)
+	}
+	return nil
 }

@@ -102,6 +102,13 @@ func (c *channels) Forget(connectionID string) {
 	c.mu.Unlock()
 }
 
+// ForgetAll drops every cached client (after tokens were refreshed).
+func (c *channels) ForgetAll() {
+	c.mu.Lock()
+	clear(c.cache)
+	c.mu.Unlock()
+}
+
 // guardedSender refuses to send while the workspace's (or the platform's)
 // send kill switch is on.
 type guardedSender struct {
