@@ -16,12 +16,15 @@
 // the send intent before each call, and never re-send a recipient whose
 // answer was lost: status webhooks ([Service.Observe]) settle it through
 // biz_opaque_callback_data, or [Service.Reconcile] fails it with a reason.
-// Throughput is the campaign's rate (a golang.org/x/time/rate bucket with
-// burst 1: no one-second window holds more), the number's pacer (throughput
-// and per-recipient pair pacing, a *whatsapp.Limiter) and the
+// Throughput is the campaign's rate (a schedule of one slot per 1/rate and
+// a departure gate: no one-second window holds more), the number's pacer
+// (throughput and per-recipient pair pacing on golang.org/x/time/rate, a
+// *whatsapp.Limiter) and the
 // messaging-limit tier ([TierBudget]: unique recipients per rolling 24 h).
 // Errors go through the whatsapp classifier: back off, retry later,
-// suppress the contact, or fail terminally. Campaigns pause themselves on
+// suppress the contact, or fail terminally. The two writes of every send
+// (intent, acceptance) are group-committed, so a PostgreSQL store keeps up
+// with 1,000 messages a second. Campaigns pause themselves on
 // quality RED or FLAGGED, a paused or disabled template, error 131048, or a
 // failure rate over a sliding window, and resume by hand or when the
 // condition clears.
@@ -34,7 +37,9 @@
 //	plan, _ := svc.Plan(ctx, ws, c.ID, broadcast.Segment(crmService, crm.Query{Tags: []string{"neet"}}), "user:42")
 //	_, _ = svc.Start(ctx, ws, c.ID, "user:42")
 //	err := svc.Run(ctx, ws, c.ID) // returns when completed, paused or cancelled
-//	// webhook worker: svc.Observe(ctx, ws, events); periodically: svc.Sweep, svc.Reconcile
+//	// webhook worker: svc.Observe(ctx, ws, events)
+//	// periodically: svc.Sweep (schedules, cooldowns), svc.Reconcile (lost answers),
+//	// svc.ApplyPhoneNumber(ctx, ws, number) after wa.PhoneNumbers.Get (quality, tier)
 //
 // Stores: memstore (in memory) and pgstore (PostgreSQL, claims with FOR
 // UPDATE SKIP LOCKED) both pass broadcasttest.TestStore. The Service and

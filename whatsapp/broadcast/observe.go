@@ -237,12 +237,11 @@ func (s *Service) Reconcile(ctx context.Context, workspaceID, campaignID string)
 	}
 }
 
-// DefaultStopKeywords are the inbound texts (case and surrounding spaces
-// ignored) that opt a contact out of marketing.
-var DefaultStopKeywords = []string{"stop", "stop all", "unsubscribe", "opt out", "optout", "cancel", "end", "quit", "stop promotions"}
-
-// DefaultStartKeywords opt a contact back in.
-var DefaultStartKeywords = []string{"start", "unstop", "subscribe", "resume"}
+// The default keywords (see [WithKeywords]).
+var (
+	defaultStop  = []string{"stop", "stop all", "unsubscribe", "opt out", "optout", "cancel", "end", "quit", "stop promotions"}
+	defaultStart = []string{"start", "unstop", "subscribe", "resume"}
+)
 
 // Observed summarises what [Service.Observe] did.
 type Observed struct {
@@ -356,12 +355,12 @@ func (s *Service) observeMessages(ctx context.Context, workspaceID string, v *wh
 		}
 		contact := m.Sender().Key()
 		switch {
-		case slices.Contains(DefaultStopKeywords, text):
+		case slices.Contains(s.stopWords, text):
 			if err := s.store.Suppress(ctx, Suppression{WorkspaceID: workspaceID, Contact: contact, Source: SourceStopKeyword, At: now}); err != nil {
 				return err
 			}
 			out.OptedOut++
-		case slices.Contains(DefaultStartKeywords, text):
+		case slices.Contains(s.startWords, text):
 			if err := s.store.Unsuppress(ctx, workspaceID, contact); err != nil {
 				return err
 			}

@@ -396,3 +396,27 @@ func TestBudgetFailureHoldsThePool(t *testing.T) {
 		require.Error(t, err)
 	})
 }
+
+func TestCustomKeywords(t *testing.T) {
+	t.Parallel()
+	svc, _, store := newService(t, broadcast.WithKeywords([]string{"Band Karo", "रोकें"}, []string{"shuru"}))
+	in := func(from, body string) whatsapp.InboundMessage {
+		m := whatsapp.InboundMessage{From: from, ID: "wamid." + from, Type: "text"}
+		m.Text = &struct {
+			Body string `json:"body"`
+		}{Body: body}
+		return m
+	}
+	ctx := context.Background()
+	obs, err := svc.Observe(ctx, "ws1", []whatsapp.Event{{Messages: &whatsapp.MessagesValue{Messages: []whatsapp.InboundMessage{
+		in("919800000001", "band karo"), in("919800000002", " रोकें "), in("919800000003", "STOP"), in("919800000004", "please stop sending"),
+	}}}})
+	require.NoError(t, err)
+	assert.Equal(t, 2, obs.OptedOut, "only the configured words, whole messages only")
+	sup, err := store.Suppressed(ctx, "ws1", []string{"919800000001", "919800000002", "919800000003"})
+	require.NoError(t, err)
+	assert.Len(t, sup, 2)
+	assert.Equal(t, broadcast.SourceStopKeyword, sup["919800000002"].Source)
+	_, err = broadcast.New(store, broadcasttest.NewSender(nil), broadcast.WithKeywords(nil, nil))
+	require.Error(t, err)
+}

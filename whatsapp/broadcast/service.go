@@ -54,6 +54,8 @@ type Service struct {
 	auto       AutoPause
 	reconcile  time.Duration
 	attempts   int
+	stopWords  []string
+	startWords []string
 
 	mu      sync.Mutex
 	buckets map[string]*slots
@@ -208,6 +210,30 @@ func WithMaxAttempts(n int) Option {
 	}
 }
 
+// WithKeywords sets the inbound texts that opt a contact out of marketing
+// (default "stop", "stop all", "unsubscribe", "opt out", "optout",
+// "cancel", "end", "quit", "stop promotions") and back in (default
+// "start", "unstop", "subscribe", "resume"). Matching ignores case and
+// surrounding spaces; add words in the languages your contacts write.
+func WithKeywords(stop, start []string) Option {
+	return func(s *Service) error {
+		if len(stop) == 0 {
+			return errors.New("broadcast: keywords: at least one stop keyword")
+		}
+		norm := func(in []string) []string {
+			out := make([]string, 0, len(in))
+			for _, w := range in {
+				if w = strings.ToLower(strings.TrimSpace(w)); w != "" {
+					out = append(out, w)
+				}
+			}
+			return out
+		}
+		s.stopWords, s.startWords = norm(stop), norm(start)
+		return nil
+	}
+}
+
 // WithIDs sets the campaign id generator (default 16 random hex bytes).
 func WithIDs(f func() string) Option {
 	return func(s *Service) error {
@@ -241,7 +267,7 @@ func New(store Store, sender Sender, opts ...Option) (*Service, error) {
 	}
 	s := &Service{store: store, sender: sender, now: time.Now, logger: slog.New(slog.DiscardHandler),
 		auto:      AutoPause{Window: 5 * time.Minute, MinSamples: 20, Threshold: 0.2, SpamCooldown: whatsapp.DefaultRetryInHoursWait},
-		reconcile: time.Hour, attempts: 5, newID: randomID,
+		reconcile: time.Hour, attempts: 5, newID: randomID, stopWords: defaultStop, startWords: defaultStart,
 		buckets: map[string]*slots{}, windows: map[string]*failureWindow{}}
 	for _, o := range opts {
 		if o == nil {
