@@ -123,14 +123,16 @@ func MemberOf(l *crm.Lead) Member {
 	return m
 }
 
-// render fills one parameter; ok is false when it renders empty.
+// render fills one parameter; ok is false when it renders empty. Runs of
+// white space (new lines and tabs included, which template parameters may
+// not hold) become one space.
 func (p ParamSpec) render(fields map[string]string) (string, bool) {
 	v := ""
 	if p.Field != "" {
-		v = strings.TrimSpace(fields[p.Field])
+		v = strings.Join(strings.Fields(fields[p.Field]), " ")
 	}
 	if v == "" {
-		v = p.Fallback
+		v = strings.Join(strings.Fields(p.Fallback), " ")
 	}
 	return v, v != ""
 }
@@ -339,6 +341,8 @@ func (s *Service) Plan(ctx context.Context, workspaceID, campaignID string, aud 
 			vals, ok := c.Template.Render(m.Fields)
 			if !ok {
 				r.Status, r.SkipReason = StatusSkipped, SkipMissingParam
+			} else if t, err := c.Template.Template(vals); err != nil || (whatsapp.Message{To: whatsappRecipient(key), Content: t}).Validate() != nil {
+				r.Status, r.SkipReason = StatusSkipped, SkipInvalidParam
 			} else {
 				r.Values = vals
 				if !checked && s.catalog != nil {

@@ -39,7 +39,9 @@ func TestPlanSkipsWithReasons(t *testing.T) {
 	card := whatsapp.RateCard{Currency: "INR", Rates: map[string]map[whatsapp.Category]int64{"IN": {whatsapp.CategoryMarketing: 780_000}}}
 	svc, _, store := newService(t, broadcast.WithRateCard(card))
 	require.NoError(t, store.Suppress(ctx, broadcast.Suppression{WorkspaceID: "ws1", Contact: "919800000006", Source: broadcast.SourceStopKeyword}))
-	c, err := svc.Create(ctx, campaign("ws1"), "user:1")
+	spec := campaign("ws1")
+	spec.Template.Buttons[0].SubType = "copy_code" // coupon codes: at most 15 characters
+	c, err := svc.Create(ctx, spec, "user:1")
 	require.NoError(t, err)
 	city := map[string]string{"city": "Pune", "first_name": "Asha"}
 	aud := broadcast.List{
@@ -51,16 +53,21 @@ func TestPlanSkipsWithReasons(t *testing.T) {
 		{LeadID: "6", Phone: "+919800000006", MarketingConsent: true, Fields: city},
 		{LeadID: "7", Phone: "+919800000007", MarketingConsent: true, Fields: map[string]string{"first_name": "Ravi"}},
 		{LeadID: "8", BSUID: "IN.13491208655302741918", MarketingConsent: true, Fields: map[string]string{"city": "Agra"}},
+		{LeadID: "9", Phone: "+919800000009", MarketingConsent: true, Fields: map[string]string{"city": "Goa", "custom.coupon": "THIS-CODE-IS-FAR-TOO-LONG"}},
+		{LeadID: "10", Phone: "+919800000010", MarketingConsent: true, Fields: map[string]string{"city": "New\n\tDelhi   ", "first_name": " Ravi\r\n"}},
 	}
 	res, err := svc.Plan(ctx, "ws1", c.ID, aud, "user:1")
 	require.NoError(t, err)
-	assert.Equal(t, 8, res.Planned)
-	assert.Equal(t, 2, res.Sendable)
+	assert.Equal(t, 10, res.Planned)
+	assert.Equal(t, 3, res.Sendable)
 	assert.Equal(t, map[broadcast.SkipReason]int{
 		broadcast.SkipNoConsent: 1, broadcast.SkipOptedOut: 2, broadcast.SkipDuplicate: 1,
-		broadcast.SkipInvalidNumber: 1, broadcast.SkipMissingParam: 1,
+		broadcast.SkipInvalidNumber: 1, broadcast.SkipMissingParam: 1, broadcast.SkipInvalidParam: 1,
 	}, res.Skipped)
-	assert.Equal(t, broadcast.Money{Currency: "INR", Micros: 2 * 780_000}, res.Estimate)
+	assert.Equal(t, broadcast.Money{Currency: "INR", Micros: 3 * 780_000}, res.Estimate)
+	r10, err := store.Recipient(ctx, "ws1", c.ID, 10)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"our courses", "Ravi", "New Delhi", "JUNE"}, r10.Values, "white space folded: parameters may not hold new lines")
 
 	r1, err := store.Recipient(ctx, "ws1", c.ID, 1)
 	require.NoError(t, err)
@@ -74,7 +81,7 @@ func TestPlanSkipsWithReasons(t *testing.T) {
 
 	got, err := svc.Campaign(ctx, "ws1", c.ID)
 	require.NoError(t, err)
-	assert.Equal(t, 8, got.Planned)
+	assert.Equal(t, 10, got.Planned)
 	assert.False(t, got.PlannedAt.IsZero())
 	_, err = svc.Plan(ctx, "ws1", c.ID, aud, "user:1")
 	require.ErrorIs(t, err, broadcast.ErrState, "a plan is frozen once")

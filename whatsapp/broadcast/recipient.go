@@ -54,6 +54,7 @@ const (
 	SkipDuplicate     SkipReason = "duplicate"
 	SkipInvalidNumber SkipReason = "invalid_number"
 	SkipMissingParam  SkipReason = "missing_parameter"
+	SkipInvalidParam  SkipReason = "invalid_parameter" // e.g. a coupon code over 15 characters
 )
 
 // Failure reasons recorded on failed recipients besides the API's error
