@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/botsync/botsync/whatsapp"
 	"github.com/botsync/botsync/whatsapp/broadcast"
 )
 
@@ -51,4 +52,33 @@ func TestRecipientLogValueRedacts(t *testing.T) {
 	assert.NotContains(t, v, "9876543210")
 	assert.NotContains(t, v, "Asha")
 	assert.Contains(t, v, "…10")
+}
+
+// FuzzRender feeds lead field values (outside input: imported CSVs, chat
+// profiles) through parameter rendering: a value that renders always makes
+// a message that validates.
+func FuzzRender(f *testing.F) {
+	for _, s := range []string{"Asha", "  Ravi \n Kumar\t", "a     b", "", "\r\n", "नमस्ते दुनिया", "x\u00a0\u00a0\u00a0\u00a0\u00a0y", strings.Repeat("z", 2000)} {
+		f.Add(s)
+	}
+	spec := broadcast.TemplateSpec{Name: "batch_launch", Language: "en",
+		HeaderText: &broadcast.ParamSpec{Field: "v"},
+		Body:       []broadcast.ParamSpec{{Field: "v", Fallback: "there"}, {Field: "v", Name: "city"}},
+		Buttons:    []broadcast.ButtonSpec{{SubType: "url", Index: 0, Param: broadcast.ParamSpec{Field: "v"}}}}
+	spec.Body[0].Name = "first_name"
+	f.Fuzz(func(t *testing.T, v string) {
+		vals, ok := spec.Render(map[string]string{"v": v})
+		if !ok {
+			return
+		}
+		tpl, err := spec.Template(vals)
+		require.NoError(t, err)
+		for _, val := range vals {
+			assert.NotContains(t, val, "\n")
+			assert.NotContains(t, val, "\t")
+			assert.NotContains(t, val, "     ")
+		}
+		// length limits may still reject it (planning skips those), never a panic
+		_ = whatsapp.Message{To: whatsapp.Phone("+919876543210"), Content: tpl}.Validate()
+	})
 }
