@@ -87,3 +87,50 @@ func BenchmarkIntakePostgres(b *testing.B) {
 	ta := newTestApp(b, postgresConfig(b), func(c *Config) { c.Seed = false; c.WebhookRate = 1e9 })
 	benchIntake(b, ta)
 }
+
+// BenchmarkProcessEmbedded measures webhook processing behind the intake:
+// decode, lead and conversation upsert, knowledge answer (hash embedder,
+// extractive model), send to the fake Cloud API over loopback, realtime
+// event — four workers, each inbound message from its own customer.
+func BenchmarkProcessEmbedded(b *testing.B) { benchProcess(b, newTestApp(b)) }
+
+// BenchmarkProcessPostgres is the same with every store on PostgreSQL
+// (knowledge in memory) and events fanned out through NOTIFY.
+func BenchmarkProcessPostgres(b *testing.B) {
+	ta := newTestApp(b, postgresConfig(b), func(c *Config) { c.Seed = false })
+	ta.seedForBench(b)
+	benchProcess(b, ta)
+}
+
+func benchProcess(b *testing.B, ta *testApp) {
+	ctx := b.Context()
+	for i := range b.N {
+		body := ta.sandbox.wa.InboundText(fmt.Sprintf("9196%08d", i), "", "Bench", "What is the fee for the NEET programme?")
+		if _, _, err := ta.queue.Accept(ctx, "meta", fmt.Sprint(i), body); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := ta.queue.RunOnce(ctx); err != nil {
+				b.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	st, _ := ta.queue.Store().Stats(ctx)
+	if st["done"] != b.N {
+		b.Fatalf("processed %d of %d (%v)", st["done"], b.N, st)
+	}
+	if len(ta.sandbox.wa.Sent()) != b.N {
+		b.Fatalf("%d replies for %d messages", len(ta.sandbox.wa.Sent()), b.N)
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
+}

@@ -77,3 +77,9 @@ func (ta *testApp) do(t *testing.T, method, path string, body any, out any, hdr 
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// seedForBench seeds the demo workspace into an app started without it.
+func (ta *testApp) seedForBench(tb testing.TB) {
+	tb.Helper()
+	require.NoError(tb, ta.seed(context.Background()))
+}
