@@ -13,7 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 
 	"github.com/botsync/botsync/ai/knowledge"
 	"github.com/botsync/botsync/bot"
@@ -58,13 +60,14 @@ type App struct {
 	bgCtx      context.Context
 	bgCancel   context.CancelFunc
 	bgWG       sync.WaitGroup
-	lastTokens time.Time
-	runMu      sync.Mutex
-	running    map[string]bool // campaigns this instance is sending
-	lastResume time.Time
-	stores     *stores
-	handler    http.Handler
-	closers    []func()
+	// river runs the platform-wide background work on PostgreSQL.
+	river   *river.Client[pgx.Tx]
+	runMu   sync.Mutex
+	running map[string]bool      // campaigns this instance is sending
+	lastRun map[string]time.Time // embedded: when each periodic task last ran
+	stores  *stores
+	handler http.Handler
+	closers []func()
 	// reqPrefix and reqSeq make request ids: random per process, then a
 	// counter.
 	reqPrefix string
@@ -180,6 +183,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.channels = newChannels(a.ws, botStore, clientFn)
 	a.bgCtx, a.bgCancel = context.WithCancel(context.WithoutCancel(ctx))
 	a.running = map[string]bool{}
+	a.lastRun = map[string]time.Time{}
 	if a.broadcasts, err = broadcast.New(st.broadcast, &routingSender{a: a, wa: map[string]*whatsapp.Client{}}, broadcast.WithLogger(log)); err != nil {
 		return nil, err
 	}
@@ -212,6 +216,11 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		meta.WithVerifyToken(verify), meta.WithWebhookLogger(log))
 	if err != nil {
 		return nil, fmt.Errorf("server: meta webhook: %w", err)
+	}
+	if len(st.pools) > 0 {
+		if a.river, err = a.newRiver(st.pools[0]); err != nil {
+			return nil, fmt.Errorf("server: river: %w", err)
+		}
 	}
 	if a.billing, err = a.newBilling(); err != nil {
 		return nil, err
@@ -272,6 +281,18 @@ func (a *App) Run(ctx context.Context) error {
 	if len(a.stores.pools) > 0 {
 		go a.listen(ctx, a.stores.pools[0], nil)
 	}
+	if a.river != nil {
+		if err := a.river.Start(ctx); err != nil {
+			return fmt.Errorf("server: start river: %w", err)
+		}
+		defer func() {
+			stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+			defer cancel()
+			if err := a.river.StopAndCancel(stop); err != nil {
+				a.log.Error("stop river", "err", err)
+			}
+		}()
+	}
 	go func() {
 		t := time.NewTicker(5 * time.Second)
 		defer t.Stop()
@@ -287,46 +308,26 @@ func (a *App) Run(ctx context.Context) error {
 	return a.queue.Run(ctx)
 }
 
-// tick runs the periodic work once.
+// tick runs the periodic work once: this instance's kill-switch refresh
+// and, in embedded mode (on PostgreSQL River runs them), every task that
+// is due.
 func (a *App) tick(ctx context.Context) {
 	if err := a.ws.LoadKillSwitches(ctx); err != nil && ctx.Err() == nil {
 		a.log.Error("reload kill switches", "err", err)
 	}
-	if _, err := a.engine.RunDue(ctx, a.now()); err != nil && ctx.Err() == nil {
-		a.log.Error("run due follow-ups", "err", err)
+	if a.river != nil {
+		return
 	}
-	if now := a.now(); now.Sub(a.lastResume) >= time.Minute {
-		a.lastResume = now
-		if err := a.resumeCampaigns(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("resume campaigns", "err", err)
+	now := a.now()
+	for _, t := range tasks {
+		if last := a.lastRun[t.name]; !last.IsZero() && now.Sub(last) < t.every {
+			continue
+		}
+		a.lastRun[t.name] = now
+		if err := a.runTask(ctx, t.name); err != nil && ctx.Err() == nil {
+			a.log.Error("periodic task", "task", t.name, "err", err)
 		}
 	}
-	if now := a.now(); now.Sub(a.lastTokens) >= time.Hour {
-		a.lastTokens = now
-		if err := a.refreshTokens(ctx); err != nil && ctx.Err() == nil {
-			a.log.Error("refresh instagram tokens", "err", err)
-		}
-	}
-	if a.retention != nil {
-		if n, err := a.retention.sweep(ctx, a.now(), false); err != nil && ctx.Err() == nil {
-			a.log.Error("retention sweep", "err", err)
-		} else if n > 0 {
-			a.log.Info("retention sweep", "category", "webhook_payloads", "deleted", n)
-		}
-	}
-}
-
-// shardOf keeps one conversation's events in order: the business account
-// and the customer of the delivery's first event.
-func shardOf(j intake.Job) string {
-	if j.Kind != "meta" {
-		return j.Kind
-	}
-	evs, err := decodeMeta(j.Body)
-	if err != nil || len(evs) == 0 {
-		return ""
-	}
-	return evs[0].Account + "/" + evs[0].From
 }
 
 // refreshTokens refreshes every workspace's Instagram tokens that are due
@@ -356,4 +357,17 @@ func (a *App) refreshTokens(ctx context.Context) error {
 		a.log.Info("instagram tokens refreshed", "count", total)
 	}
 	return nil
+}
+
+// shardOf keeps one conversation's events in order: the business account
+// and the customer of the delivery's first event.
+func shardOf(j intake.Job) string {
+	if j.Kind != "meta" {
+		return j.Kind
+	}
+	evs, err := decodeMeta(j.Body)
+	if err != nil || len(evs) == 0 {
+		return ""
+	}
+	return evs[0].Account + "/" + evs[0].From
 }

@@ -58,6 +58,12 @@ func (s *routingSender) Send(ctx context.Context, phoneNumberID string, m whatsa
 // campaign per instance; several instances may run the same campaign
 // (recipients are leased).
 func (a *App) runCampaign(ws, id string) {
+	if a.river != nil {
+		if err := a.enqueueCampaign(a.bgCtx, ws, id); err != nil {
+			a.log.Error("queue campaign run", "workspace", ws, "campaign", id, "err", err)
+		}
+		return
+	}
 	a.runMu.Lock()
 	if a.running[id] {
 		a.runMu.Unlock()

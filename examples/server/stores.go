@@ -86,6 +86,9 @@ var migrations = []struct {
 }{
 	{"workspace", wspg.Migrate}, {"vault", vaultpg.Migrate}, {"crm", crmpg.Migrate}, {"privacy", privacypg.Migrate},
 	{"bot", botpg.Migrate}, {"billing", billingpg.Migrate}, {"intake", pgintake.Migrate}, {"broadcast", broadcastpg.Migrate},
+	{"river", func(ctx context.Context, pool *pgxpool.Pool) error {
+		return migrateRiver(ctx, pool, slog.New(slog.DiscardHandler))
+	}},
 	{"server", func(ctx context.Context, pool *pgxpool.Pool) error {
 		return pgmigrate.Up(ctx, pool, "server", serverMigrations, "migrations")
 	}},
