@@ -142,7 +142,7 @@ func (s *Service) ApplyPhoneNumber(ctx context.Context, workspaceID string, p wh
 		return nil, invalid("phone_number.id", "must be a numeric Graph id")
 	}
 	if ts, ok := s.budget.(tierSetter); ok && p.MessagingLimitTier != "" {
-		if err := ts.SetTier(p.ID, p.MessagingLimitTier); err != nil {
+		if err := ts.SetTier(ctx, workspaceID, p.ID, p.MessagingLimitTier); err != nil {
 			s.logger.Warn("broadcast: unknown messaging limit tier", "phone_number_id", p.ID, "tier", p.MessagingLimitTier)
 		}
 	}
@@ -421,7 +421,7 @@ func (s *Service) applyLimit(ctx context.Context, workspaceID string, ts tierSet
 			continue
 		}
 		seen[c.PhoneNumberID] = true
-		if err := ts.SetTier(c.PhoneNumberID, tier); err != nil {
+		if err := ts.SetTier(ctx, workspaceID, c.PhoneNumberID, tier); err != nil {
 			s.logger.Warn("broadcast: unknown messaging limit tier", "phone_number_id", c.PhoneNumberID, "tier", tier)
 			return nil
 		}

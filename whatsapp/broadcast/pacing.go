@@ -57,11 +57,20 @@ func (b *TierBudget) SetLimit(phoneNumberID string, perDay int) error {
 	return nil
 }
 
-// SetTier sets a number's limit from the tier the API reports
-// (messaging_limit_tier: "TIER_1K", "TIER_10K", "TIER_100K",
-// "TIER_UNLIMITED"…).
-func (b *TierBudget) SetTier(phoneNumberID, tier string) error {
-	n, ok := tiers[strings.ToUpper(tier)]
+// TierLimit returns the unique recipients per 24 hours of a messaging
+// limit tier as the API reports it (messaging_limit_tier: "TIER_250",
+// "TIER_1K", "TIER_10K", "TIER_100K"; 0 for "TIER_UNLIMITED"), and false for
+// an unknown tier.
+func TierLimit(tier string) (int, bool) {
+	n, ok := tiers[strings.ToUpper(strings.TrimSpace(tier))]
+	return n, ok
+}
+
+// SetTier sets a number's limit from its tier (see [TierLimit]). Phone
+// number ids are unique across Meta, so the in-memory budget keys by number
+// alone; workspaceID is accepted for the [Budget] contract.
+func (b *TierBudget) SetTier(_ context.Context, _ string, phoneNumberID, tier string) error {
+	n, ok := TierLimit(tier)
 	if !ok {
 		return invalid("messaging_limit_tier", "unknown tier")
 	}
@@ -71,7 +80,7 @@ func (b *TierBudget) SetTier(phoneNumberID, tier string) error {
 // Admit implements [Budget]: it reserves room for one message from the
 // number to contact. When the tier is used up it returns false and when
 // the oldest recipient leaves the window. It never fails.
-func (b *TierBudget) Admit(_ context.Context, phoneNumberID, contact string) (bool, time.Time, error) {
+func (b *TierBudget) Admit(_ context.Context, _ string, phoneNumberID, contact string) (bool, time.Time, error) {
 	now := b.now()
 	b.mu.Lock()
 	defer b.mu.Unlock()

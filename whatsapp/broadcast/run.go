@@ -353,7 +353,7 @@ func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
 		return true
 	}
 	if s.budget != nil {
-		ok, at, err := s.budget.Admit(ctx, c.PhoneNumberID, rc.To)
+		ok, at, err := s.budget.Admit(ctx, c.WorkspaceID, c.PhoneNumberID, rc.To)
 		if err != nil {
 			r.hold.Store(s.now().Add(time.Second).UnixNano())
 			s.logger.Warn("broadcast: tier budget failed", "campaign_id", c.ID, "error", err)

@@ -206,9 +206,9 @@ func TestTierBudget(t *testing.T) {
 		}
 		assert.Equal(t, 30, early, "no more unique recipients than the tier allows in 24 h")
 		assert.Equal(t, 20, budget.Used("106540352242922"))
-		require.Error(t, budget.SetTier("106540352242922", "TIER_42"))
-		require.NoError(t, budget.SetTier("106540352242922", "TIER_UNLIMITED"))
-		ok, _, _ := budget.Admit(ctx, "106540352242922", "x")
+		require.Error(t, budget.SetTier(ctx, "ws1", "106540352242922", "TIER_42"))
+		require.NoError(t, budget.SetTier(ctx, "ws1", "106540352242922", "TIER_UNLIMITED"))
+		ok, _, _ := budget.Admit(ctx, "ws1", "106540352242922", "x")
 		assert.True(t, ok)
 	})
 }
@@ -291,10 +291,10 @@ func TestApplyPhoneNumber(t *testing.T) {
 		assertPaused(t, svc, c, broadcast.PauseQuality)
 		assert.Equal(t, whatsapp.MaxThroughput, limiter.Throughput(c.PhoneNumberID))
 		for i := range 250 {
-			ok, _, _ := budget.Admit(ctx, c.PhoneNumberID, fmt.Sprint(i))
+			ok, _, _ := budget.Admit(ctx, "ws1", c.PhoneNumberID, fmt.Sprint(i))
 			require.True(t, ok)
 		}
-		ok, retry, _ := budget.Admit(ctx, c.PhoneNumberID, "one more")
+		ok, retry, _ := budget.Admit(ctx, "ws1", c.PhoneNumberID, "one more")
 		assert.False(t, ok, "TIER_250 applied")
 		assert.Equal(t, 24*time.Hour, retry.Sub(time.Now()))
 
@@ -315,10 +315,10 @@ func TestApplyPhoneNumber(t *testing.T) {
 			DisplayPhoneNumber: "918040000000", Event: "DOWNGRADE", CurrentLimit: "TIER_50"}}})
 		require.NoError(t, err)
 		for i := range 50 {
-			ok, _, _ := budget.Admit(ctx, "222", fmt.Sprint(i))
+			ok, _, _ := budget.Admit(ctx, "ws1", "222", fmt.Sprint(i))
 			require.True(t, ok)
 		}
-		ok, _, _ = budget.Admit(ctx, "222", "x")
+		ok, _, _ = budget.Admit(ctx, "ws1", "222", "x")
 		assert.False(t, ok, "TIER_50 applied from the webhook")
 	})
 }
@@ -371,7 +371,7 @@ func TestSetRateWhileRunning(t *testing.T) {
 // is briefly away.
 type flakyBudget struct{ fails atomic.Int64 }
 
-func (b *flakyBudget) Admit(context.Context, string, string) (bool, time.Time, error) {
+func (b *flakyBudget) Admit(context.Context, string, string, string) (bool, time.Time, error) {
 	if b.fails.Add(-1) >= 0 {
 		return false, time.Time{}, errors.New("budget store unavailable")
 	}

@@ -118,18 +118,18 @@ func WithPacer(p Pacer) Option {
 
 // Budget admits sends against a phone number's messaging-limit tier
 // (unique recipients per rolling 24 hours). *TierBudget keeps it in
-// process memory; a deployment of several instances plugs in a shared one.
-// Admit reserves room for one message from the number to contact, or
+// process memory; pgstore.TierBudget shares it between instances. Admit
+// reserves room for one message from the workspace's number to contact, or
 // reports when to try again. Implementations must be safe for concurrent
-// use; one that also has SetTier(phoneNumberID, tier string) error gets
-// tiers from [Service.ApplyPhoneNumber] and phone_number_quality_update
-// webhooks.
+// use; one that also has SetTier(ctx, workspaceID, phoneNumberID, tier
+// string) error gets tiers from [Service.ApplyPhoneNumber] and
+// phone_number_quality_update webhooks.
 type Budget interface {
-	Admit(ctx context.Context, phoneNumberID, contact string) (ok bool, retryAt time.Time, err error)
+	Admit(ctx context.Context, workspaceID, phoneNumberID, contact string) (ok bool, retryAt time.Time, err error)
 }
 
 type tierSetter interface {
-	SetTier(phoneNumberID, tier string) error
+	SetTier(ctx context.Context, workspaceID, phoneNumberID, tier string) error
 }
 
 // WithTierBudget budgets sends against numbers' messaging-limit tiers
