@@ -6,6 +6,10 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/botsync/botsync/whatsapp"
 )
 
 // Messaging-limit tiers: unique business-initiated recipients per rolling
@@ -217,9 +221,20 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// waitSlot waits for the campaign's next scheduled slot. A slot given up
-// (ctx ended) is not returned: pacing errs on the slow side.
-func (s *Service) waitSlot(ctx context.Context, b *slots) error {
+// waitSlot waits for the campaign's next scheduled slot, from the shared
+// schedule when there is one. A slot given up (ctx ended) is not returned:
+// pacing errs on the slow side.
+func (s *Service) waitSlot(ctx context.Context, c *Campaign, b *slots) error {
+	if s.shared != nil {
+		d, err := s.shared.Reserve(ctx, "broadcast:"+c.WorkspaceID+":"+c.ID, rate.Limit(c.Rate), 1)
+		if err != nil {
+			return fmt.Errorf("%w: %w", whatsapp.ErrLimitWait, err)
+		}
+		if d <= 0 {
+			return nil
+		}
+		return sleep(ctx, d)
+	}
 	d := b.reserve(s.now()).Sub(s.now())
 	if d <= 0 {
 		return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/botsync/botsync/whatsapp"
 	"github.com/botsync/botsync/whatsapp/broadcast"
 	"github.com/botsync/botsync/whatsapp/broadcast/broadcasttest"
 	"github.com/botsync/botsync/whatsapp/broadcast/memstore"
@@ -108,5 +109,37 @@ func TestGroupCommitKeepsTheRate(t *testing.T) {
 		rep, err := svc.Report(context.Background(), "ws1", c.ID)
 		require.NoError(t, err)
 		assert.Equal(t, n, rep.Sent, "every acceptance written before Run returned")
+	})
+}
+
+// TestSharedScheduleAcrossInstances: two services (instances) running one
+// campaign through a shared schedule keep to its rate together.
+func TestSharedScheduleAcrossInstances(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		store := memstore.New()
+		fake := broadcasttest.NewSender(nil)
+		shared := whatsapp.NewMemoryLimitBackend(nil)
+		a, err := broadcast.New(store, fake, broadcast.WithSharedSchedule(shared))
+		require.NoError(t, err)
+		b, err := broadcast.New(store, fake, broadcast.WithSharedSchedule(shared))
+		require.NoError(t, err)
+		c := broadcasttest.StartCampaign(t, a, "ws1", 400, 100)
+		done := make(chan error, 1)
+		go func() { done <- b.Run(context.Background(), "ws1", c.ID, broadcast.WithBatch(20)) }()
+		require.NoError(t, a.Run(context.Background(), "ws1", c.ID, broadcast.WithBatch(20)))
+		require.NoError(t, <-done)
+		sent := fake.Sent()
+		require.Len(t, sent, 400)
+		times := make([]time.Time, len(sent))
+		for i, s := range sent {
+			times[i] = s.At
+		}
+		achieved, most := broadcasttest.RateStats(times)
+		assert.InEpsilon(t, 100, achieved, 0.05, "achieved %.1f/s together", achieved)
+		assert.LessOrEqual(t, most, 101, "the shared bucket (burst 1) bounds every window")
+		for _, k := range fake.Counts() {
+			require.Equal(t, 1, k)
+		}
 	})
 }

@@ -366,7 +366,11 @@ func (r *run) handle(ctx, bg context.Context, rc Recipient) bool {
 	}
 	to := whatsappRecipient(rc.To)
 	slot := s.bucket(c.WorkspaceID, c.ID, c.Rate)
-	if err := s.waitSlot(ctx, slot); err != nil {
+	if err := s.waitSlot(ctx, c, slot); err != nil {
+		if ctx.Err() == nil {
+			r.hold.Store(s.now().Add(time.Second).UnixNano())
+			s.logger.Warn("broadcast: shared schedule failed", "campaign_id", c.ID, "error", err)
+		}
 		return false
 	}
 	if err := s.pacer.Wait(ctx, c.PhoneNumberID, to); err != nil {

@@ -45,6 +45,7 @@ type Service struct {
 	sender     Sender
 	classifier Classifier
 	pacer      Pacer
+	shared     whatsapp.LimitBackend
 	budget     Budget
 	rates      whatsapp.RateCard
 	catalog    *whatsapp.Catalog
@@ -130,6 +131,21 @@ type Budget interface {
 
 type tierSetter interface {
 	SetTier(ctx context.Context, workspaceID, phoneNumberID, tier string) error
+}
+
+// WithSharedSchedule paces each campaign's slots through b (for example
+// whatsapp/pgstore's LimitBackend) instead of process memory, so that
+// several instances running one campaign keep to its rate together. Each
+// process still holds its own sends to the rate in any one-second window;
+// across instances the bound is the shared bucket's (burst 1).
+func WithSharedSchedule(b whatsapp.LimitBackend) Option {
+	return func(s *Service) error {
+		if b == nil {
+			return errors.New("broadcast: shared schedule: nil")
+		}
+		s.shared = b
+		return nil
+	}
 }
 
 // WithTierBudget budgets sends against numbers' messaging-limit tiers

@@ -5,7 +5,11 @@
 // twice.
 //
 //	if err := pgstore.Migrate(ctx, pool); err != nil { … }
-//	svc, err := broadcast.New(pgstore.New(pool), wa.Messages)
+//	svc, err := broadcast.New(pgstore.New(pool), wa.Messages,
+//		broadcast.WithTierBudget(pgstore.NewTierBudget(pool, nil)))
+//
+// [TierBudget] shares the messaging-limit budget (unique recipients per
+// rolling 24 hours per number) between instances.
 //
 // New accepts anything with pgx's Exec/Query/QueryRow/Begin/CopyFrom — a
 // *pgxpool.Pool or a pgx.Tx — so a caller can compose a transaction (create
