@@ -412,7 +412,11 @@ func (r *run) outcome(ctx context.Context, rc Recipient, res *whatsapp.SendResul
 	s, c := r.s, r.campaign()
 	now := s.now()
 	if sendErr == nil {
-		r.accepts <- Accepted{Seq: rc.Seq, MessageID: res.MessageID}
+		id := ""
+		if res != nil {
+			id = res.MessageID
+		}
+		r.accepts <- Accepted{Seq: rc.Seq, MessageID: id}
 		s.observeOutcome(ctx, c, false)
 		return
 	}
