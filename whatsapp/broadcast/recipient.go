@@ -216,6 +216,9 @@ func (r *Recipient) ApplyStatus(s whatsapp.Status, now time.Time) whatsapp.Updat
 	if r.MessageID != "" && s.ID != "" && s.ID != r.MessageID {
 		return whatsapp.Update{Outcome: whatsapp.OutcomeIgnored}
 	}
+	if r.MessageID == "" {
+		r.MessageID = s.ID
+	}
 	d := whatsapp.Delivery{MessageID: r.MessageID, State: stateOf(r.Status), AcceptedAt: r.AcceptedAt,
 		SentAt: r.SentAt, DeliveredAt: r.DeliveredAt, ReadAt: r.ReadAt, FailedAt: r.FailedAt}
 	if r.ErrorCode != 0 {
