@@ -476,6 +476,7 @@ func (a *App) channelRoutes() []route {
 				}
 				return c.json(http.StatusCreated, ConnectionView{ID: x.ID, Kind: string(x.Kind), ExternalID: x.ExternalID, WABAID: x.WABAID, Name: x.Name, CreatedAt: x.CreatedAt})
 			}},
+		a.healthRoute(),
 		{Method: "DELETE", Path: "/workspaces/{ws}/channels/{id}", Tag: "channels", Summary: "Disconnect a channel (revokes and deletes its token)", Auth: authWorkspace, Action: workspace.ActionChannelsManage,
 			Handle: func(c *call) error {
 				if err := a.ws.Disconnect(c.r.Context(), c.p, c.ws, c.r.PathValue("id"), "disconnected through the API"); err != nil {

@@ -29,6 +29,7 @@ type Config struct {
 	Seed bool
 
 	EncryptionSecret      secret.Value
+	MetaAppID             string
 	MetaAppSecret         secret.Value
 	MetaVerifyToken       secret.Value
 	RazorpayKeyID         string
@@ -92,6 +93,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	c.RazorpayKeyID = getenv("RAZORPAY_KEY_ID")
+	c.MetaAppID = getenv("META_APP_ID")
 	c.OpenAIBaseURL = getenv("OPENAI_BASE_URL")
 	c.AIModel = or(getenv("AI_MODEL"), "gpt-4o-mini")
 	c.EmbeddingModel = or(getenv("EMBEDDING_MODEL"), "text-embedding-3-small")

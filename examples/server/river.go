@@ -80,6 +80,8 @@ func (a *App) runTask(ctx context.Context, task string) error {
 		return a.resumeCampaigns(ctx)
 	case "tokens":
 		return a.refreshTokens(ctx)
+	case "health":
+		return a.checkAllHealth(ctx)
 	case "retention":
 		if a.retention == nil {
 			return nil

@@ -145,6 +145,9 @@ func (a *App) seed(ctx context.Context) error {
 	if p, _, err = a.enrollTOTP(ctx, p); err != nil {
 		return fmt.Errorf("enrol demo owner: %w", err)
 	}
+	// The fakes know the sandbox tokens, so health checks report them valid.
+	a.sandbox.wa.AddToken(metatest.Token{Value: "sandbox-wa-token", Scopes: workspace.RequiredScopes[workspace.ChannelWhatsApp]})
+	a.sandbox.ig.IG.AddToken(metatest.Token{Value: instagramtest.DefaultToken, Scopes: workspace.RequiredScopes[workspace.ChannelInstagram]})
 	if _, err := a.ws.Connect(ctx, p, w.ID, workspace.ConnectRequest{Kind: workspace.ChannelWhatsApp, ExternalID: whatsapptest.PhoneNumberID,
 		WABAID: whatsapptest.WABAID, Name: "Sunrise WhatsApp (sandbox)", Token: secret.New("sandbox-wa-token")}); err != nil {
 		return err
