@@ -20,6 +20,7 @@ import (
 	"github.com/botsync/botsync/privacy"
 	"github.com/botsync/botsync/privacy/sinks/crmsink"
 	"github.com/botsync/botsync/privacy/sinks/knowledgesink"
+	"github.com/botsync/botsync/privacy/sinks/vaultsink"
 	"github.com/botsync/botsync/workspace"
 )
 
@@ -74,9 +75,16 @@ func (a *App) newPrivacy(st privacyStore) (*privacyKit, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The vault crypto-shreds what belongs to a subject (their data key);
+	// it finds the subject through the CRM sink's lead ids.
+	vs, err := vaultsink.New(a.vault, a.stores.vault, vaultsink.WithSubjects(sink.Subjects), vaultsink.WithWorkspaces(a.known.list))
+	if err != nil {
+		return nil, err
+	}
 	k := &privacyKit{store: st}
 	k.holds = privacy.NewHolds(st, a.audit, nil)
-	k.requests = &privacy.Requests{Store: st, Audit: a.audit, Holds: k.holds, Sinks: []privacy.Sink{sink, kb}, Expand: sink.Expand, Consents: st}
+	k.requests = &privacy.Requests{Store: st, Audit: a.audit, Holds: k.holds, Sinks: []privacy.Sink{sink, kb, vs}, Expand: sink.Expand, Consents: st,
+		SinkStrategies: map[string]privacy.Strategy{vs.Name(): privacy.StrategyCryptoShred}}
 	k.cases = &privacy.Cases{Grievances: st, Incidents: st, Requests: st, Audit: a.audit}
 	k.deletion = &privacy.MetaDeletion{Requests: k.requests, Store: st, StatusURL: a.cfg.PublicURL + "/privacy/deletion",
 		FallbackWorkspace: workspace.PlatformScope, Logger: a.log, Resolve: a.resolveMetaUser}
