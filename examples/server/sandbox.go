@@ -334,6 +334,37 @@ func (a *App) sandboxRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"order_id": co.OrderID, "payment_id": co.PaymentID, "signature": co.Signature})
 	})
+	// Answer as the demo workspace's agent (the conversation stays with
+	// people), or give the conversation back to the AI.
+	mux.HandleFunc("POST /sandbox/agent", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			ConversationID string `json:"conversation_id"`
+			Text           string `json:"text"`
+			GiveBack       bool   `json:"give_back"`
+		}
+		if err := decodeJSON(w, r, &in); err != nil {
+			a.writeErr(w, r, err)
+			return
+		}
+		if in.GiveBack {
+			if err := a.engine.GiveBack(r.Context(), a.sandbox.demoWS, in.ConversationID); err != nil {
+				a.writeErr(w, r, err)
+				return
+			}
+			writeJSON(w, http.StatusOK, map[string]bool{"given_back": true})
+			return
+		}
+		if strings.TrimSpace(in.Text) == "" {
+			a.writeErr(w, r, fieldErr("text", "required"))
+			return
+		}
+		m, err := a.engine.SendAgentMessage(r.Context(), a.sandbox.demoWS, in.ConversationID, "sandbox-agent", in.Text)
+		if err != nil {
+			a.writeErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, m)
+	})
 	mux.HandleFunc("GET /sandbox/outbox", func(w http.ResponseWriter, r *http.Request) {
 		type sent struct {
 			Channel string `json:"channel"`

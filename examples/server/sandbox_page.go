@@ -29,6 +29,7 @@ table{width:100%;border-collapse:collapse;font-size:.9em}td,th{border-bottom:1px
 <input name="name" value="Priya" size="8">
 <input name="text" placeholder="Try: What is the fee for NEET?  /  send the brochure  /  Can I pay in bitcoin?" autocomplete="off">
 <button>Send</button></form>
+<form id="agent"><input name="text" placeholder="Reply as the agent (to the latest conversation)" autocomplete="off"><button>Agent reply</button><button type="button" id="giveback">Give back to AI</button></form>
 <p><small>Try a question from the knowledge base ("What are the weekend batch timings?"), a keyword ("brochure"), something it cannot know ("Can I pay in bitcoin?") to see the handoff, or an Instagram comment with "fees".</small></p>
 </section>
 <section><h3>CRM (live)</h3><table id="leads"><thead><tr><th>Name</th><th>Source</th><th>Stage</th><th>Tags</th></tr></thead><tbody></tbody></table>
@@ -36,11 +37,12 @@ table{width:100%;border-collapse:collapse;font-size:.9em}td,th{border-bottom:1px
 <h3>Events</h3><div id="log"></div></section>
 </main>
 <script>
-const chat=document.getElementById('chat'),log=document.getElementById('log');
+const chat=document.getElementById('chat'),log=document.getElementById('log');let latestConv=null;
 function esc(s){return String(s??'').replace(/[&<>"]/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;'}[c]))}
 function add(cls,text,extra){const d=document.createElement('div');d.className='msg '+cls;d.innerHTML=esc(text)+(extra||'');chat.appendChild(d);chat.scrollTop=chat.scrollHeight}
 async function refresh(){const s=await (await fetch('/sandbox/state')).json();
 document.querySelector('#leads tbody').innerHTML=(s.leads||[]).map(l=>'<tr><td>'+esc(l.name||'(no name)')+'</td><td>'+esc(l.source.channel)+'</td><td>'+esc(l.stage)+'</td><td>'+esc((l.tags||[]).join(', '))+'</td></tr>').join('');
+latestConv=(s.conversations||[])[0];
 document.querySelector('#convs tbody').innerHTML=(s.conversations||[]).map(c=>'<tr><td>'+esc(c.channel)+'</td><td>'+(c.handoff?'👤 human':'🤖 bot')+'</td><td>'+c.messages.length+'</td></tr>').join('')}
 const es=new EventSource('/sandbox/events');
 es.onmessage=()=>{};
@@ -48,7 +50,7 @@ es.onmessage=()=>{};
 const ev=JSON.parse(e.data);log.textContent+=ev.type+(ev.reason?' ('+ev.reason+')':'')+'\n';log.scrollTop=log.scrollHeight;
 if(ev.type==='message.created'&&ev.message){const m=ev.message;
 const cites=(ev.citations||[]).map(c=>'<div class="cite">📎 '+esc(c.SourceTitle)+': “'+esc(c.Quote)+'”</div>').join('');
-if(m.direction==='out')add('out',m.text||('['+m.type+']'),cites)}
+if(m.direction==='out')add('out',(m.author&&m.author.kind==='user'?'👤 ':'')+(m.text||('['+m.type+']')),cites)}
 if(ev.type==='conversation.handoff')add('sys','Handed off to a person: '+(ev.reason||''));
 if(ev.type==='comment.replied')add('sys','Comment answered with a private reply');
 refresh()}));
@@ -56,5 +58,11 @@ document.getElementById('f').onsubmit=async e=>{e.preventDefault();const f=new F
 add('in',(f.get('channel')==='comment'?'💬 comment: ':'')+text);e.target.text.value='';
 const r=await fetch('/sandbox/send',{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify(Object.fromEntries(f))});
 if(!r.ok)add('sys','error: '+(await r.text()))};
+document.getElementById('agent').onsubmit=async e=>{e.preventDefault();if(!latestConv)return;const text=e.target.text.value;if(!text)return;e.target.text.value='';
+const r=await fetch('/sandbox/agent',{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify({conversation_id:latestConv.id,text})});
+if(!r.ok)add('sys','error: '+(await r.text()))};
+document.getElementById('giveback').onclick=async()=>{if(!latestConv)return;
+const r=await fetch('/sandbox/agent',{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify({conversation_id:latestConv.id,give_back:true})});
+add('sys',r.ok?'Conversation given back to the AI':'error: '+(await r.text()))};
 refresh();
 </script></body></html>`

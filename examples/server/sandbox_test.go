@@ -58,6 +58,16 @@ func TestSandboxConversation(t *testing.T) {
 	require.EqualValues(t, len(out), usage[0].Used, "outbound messages are metered")
 	require.EqualValues(t, 1000, usage[0].Limit)
 
+	// The agent answers from the sandbox, then gives the conversation back.
+	var m crm.Message
+	require.Equal(t, http.StatusCreated, ta.do(t, http.MethodPost, "/sandbox/agent", map[string]any{"conversation_id": c.ID, "text": "We take UPI."}, &m))
+	require.Equal(t, crm.ActorUser, m.Author.Kind)
+	require.Equal(t, http.StatusOK, ta.do(t, http.MethodPost, "/sandbox/agent", map[string]any{"conversation_id": c.ID, "give_back": true}, nil))
+	send("whatsapp", "919876543210", "Do you offer online classes?")
+	require.Equal(t, http.StatusOK, ta.do(t, http.MethodGet, "/sandbox/state", nil, &st))
+	last := st.Conversations[0].Messages[len(st.Conversations[0].Messages)-1]
+	require.Equal(t, crm.ActorAI, last.Author.Kind, "the AI answers again after give-back")
+
 	// Instagram DM and a comment.
 	send("instagram", "5550001", "What are the weekend batch timings?")
 	send("comment", "5550002", "what are the fees?")
