@@ -124,11 +124,16 @@ func (a *App) processRazorpay(ctx context.Context, j intake.Job) error {
 	_, err = a.billing.invoicer.Issue(ctx, billing.InvoiceRequest{WorkspaceID: ws, Customer: cust,
 		Period: billing.MonthPeriod(ev.CreatedAt), RazorpayPaymentID: ev.Payment.ID,
 		Lines: []billing.InvoiceLine{{Description: planOffers[i].Name, Quantity: 1, Unit: "MON", UnitPrice: planOffers[i].Amount}}})
-	if errors.Is(err, billing.ErrPeriodClosed) {
-		return nil // already invoiced
-	}
-	if err != nil {
+	if err != nil && !errors.Is(err, billing.ErrPeriodClosed) { // closed: already invoiced
 		return err
+	}
+	// The paid plan takes effect (the workspace service has no plan
+	// setter; the store's update is the one place the plan is written).
+	if w.Plan != planID {
+		w.Plan, w.UpdatedAt = planID, a.now()
+		if err := a.ws.Store().UpdateWorkspace(ctx, w); err != nil {
+			return err
+		}
 	}
 	a.hub.Publish(Event{Type: "billing.invoiced", Workspace: ws, At: a.now()})
 	return nil

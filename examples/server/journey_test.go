@@ -255,6 +255,12 @@ func journey(t *testing.T, ta *testApp) {
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Contains(t, string(html), "27AAPFU0939F1ZV")
+	var usage []struct {
+		Metric string `json:"metric"`
+		Limit  int64  `json:"limit"`
+	}
+	require.Equal(t, http.StatusOK, ta.do(t, "GET", api+"/billing/usage", nil, &usage, h...))
+	require.EqualValues(t, 10_000, usage[0].Limit, "the paid plan took effect")
 }
 
 func mustReq(t *testing.T, method, url string, hdr ...string) *http.Request {
