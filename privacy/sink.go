@@ -3,6 +3,8 @@ package privacy
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"slices"
 	"time"
 )
 
@@ -111,4 +113,34 @@ type Sink interface {
 	Erase(ctx context.Context, id Identifiers, category Category, strategy Strategy) (Receipt, error)
 	// Purge deletes one batch of expired records of a category.
 	Purge(ctx context.Context, req PurgeRequest) (PurgeResult, error)
+}
+
+// StartPurge does what every sink that walks workspaces does before its
+// first batch: it rejects a non-positive limit, reports done when the sink
+// (named name in errors) does not hold req.Category, decodes the request's
+// JSON cursor into cur, and returns the workspaces to visit in order — the
+// request's own, or every workspace list returns, sorted.
+func StartPurge[C any](ctx context.Context, name string, req PurgeRequest, category Category, list func(context.Context) ([]string, error), cur *C) (workspaces []string, done bool, err error) {
+	if req.Limit <= 0 {
+		return nil, false, fmt.Errorf("%s: purge limit must be positive", name)
+	}
+	if req.Category != category {
+		return nil, true, nil
+	}
+	if list == nil && req.WorkspaceID == "" {
+		return nil, false, fmt.Errorf("%s: purge needs WithWorkspaces", name)
+	}
+	if req.Cursor != "" {
+		if err := json.Unmarshal([]byte(req.Cursor), cur); err != nil {
+			return nil, false, fmt.Errorf("%s: purge: bad cursor: %w", name, err)
+		}
+	}
+	if req.WorkspaceID != "" {
+		return []string{req.WorkspaceID}, false, nil
+	}
+	all, err := list(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("%s: purge: workspaces: %w", name, err)
+	}
+	return slices.Sorted(slices.Values(all)), false, nil
 }

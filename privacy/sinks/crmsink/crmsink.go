@@ -257,29 +257,11 @@ type cursor struct {
 // time range covers the lead's creation or last activity) are skipped.
 func (s *Sink) Purge(ctx context.Context, req privacy.PurgeRequest) (privacy.PurgeResult, error) {
 	var res privacy.PurgeResult
-	if req.Limit <= 0 {
-		return res, errors.New("crmsink: purge limit must be positive")
-	}
-	if req.Category != privacy.CategoryLeadConversation {
-		res.Done = true
-		return res, nil
-	}
-	if s.workspaces == nil && req.WorkspaceID == "" {
-		return res, errors.New("crmsink: purge needs WithWorkspaces")
-	}
 	var cur cursor
-	if req.Cursor != "" {
-		if err := json.Unmarshal([]byte(req.Cursor), &cur); err != nil {
-			return res, fmt.Errorf("crmsink: purge: bad cursor: %w", err)
-		}
-	}
-	wss := []string{req.WorkspaceID}
-	if req.WorkspaceID == "" {
-		var err error
-		if wss, err = s.workspaces(ctx); err != nil {
-			return res, fmt.Errorf("crmsink: purge: workspaces: %w", err)
-		}
-		sort.Strings(wss)
+	wss, done, err := privacy.StartPurge(ctx, "crmsink", req, privacy.CategoryLeadConversation, s.workspaces, &cur)
+	if err != nil || done {
+		res.Done = done
+		return res, err
 	}
 	for i, ws := range wss {
 		if ws < cur.WorkspaceID {

@@ -25,7 +25,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/botsync/botsync/ai/knowledge"
@@ -193,29 +192,11 @@ type cursor struct {
 // cutoff, at most Limit per batch, visiting at most 10×Limit sources.
 func (s *Sink) Purge(ctx context.Context, req privacy.PurgeRequest) (privacy.PurgeResult, error) {
 	var res privacy.PurgeResult
-	if req.Limit <= 0 {
-		return res, errors.New("knowledgesink: purge limit must be positive")
-	}
-	if req.Category != privacy.CategoryKnowledge {
-		res.Done = true
-		return res, nil
-	}
-	if s.workspaces == nil && req.WorkspaceID == "" {
-		return res, errors.New("knowledgesink: purge needs WithWorkspaces")
-	}
 	var cur cursor
-	if req.Cursor != "" {
-		if err := json.Unmarshal([]byte(req.Cursor), &cur); err != nil {
-			return res, fmt.Errorf("knowledgesink: purge: bad cursor: %w", err)
-		}
-	}
-	wss := []string{req.WorkspaceID}
-	if req.WorkspaceID == "" {
-		var err error
-		if wss, err = s.workspaces(ctx); err != nil {
-			return res, fmt.Errorf("knowledgesink: purge: workspaces: %w", err)
-		}
-		sort.Strings(wss)
+	wss, done, err := privacy.StartPurge(ctx, "knowledgesink", req, privacy.CategoryKnowledge, s.workspaces, &cur)
+	if err != nil || done {
+		res.Done = done
+		return res, err
 	}
 	visits := 0
 	for _, ws := range wss {

@@ -258,29 +258,11 @@ type cursor struct {
 // deletions or 10×Limit visits.
 func (s *Sink) Purge(ctx context.Context, req privacy.PurgeRequest) (privacy.PurgeResult, error) {
 	var res privacy.PurgeResult
-	if req.Limit <= 0 {
-		return res, errors.New("vaultsink: purge limit must be positive")
-	}
-	if req.Category != s.category {
-		res.Done = true
-		return res, nil
-	}
-	if s.workspaces == nil && req.WorkspaceID == "" {
-		return res, errors.New("vaultsink: purge needs WithWorkspaces")
-	}
 	var cur cursor
-	if req.Cursor != "" {
-		if err := json.Unmarshal([]byte(req.Cursor), &cur); err != nil {
-			return res, fmt.Errorf("vaultsink: purge: bad cursor: %w", err)
-		}
-	}
-	wss := []string{req.WorkspaceID}
-	if req.WorkspaceID == "" {
-		var err error
-		if wss, err = s.workspaces(ctx); err != nil {
-			return res, fmt.Errorf("vaultsink: purge: workspaces: %w", err)
-		}
-		sort.Strings(wss)
+	wss, done, err := privacy.StartPurge(ctx, "vaultsink", req, s.category, s.workspaces, &cur)
+	if err != nil || done {
+		res.Done = done
+		return res, err
 	}
 	visits := 0
 	for _, ws := range wss {
