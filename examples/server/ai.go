@@ -9,6 +9,7 @@ import (
 	"github.com/botsync/botsync/ai"
 	"github.com/botsync/botsync/ai/knowledge"
 	"github.com/botsync/botsync/ai/knowledge/knowledgetest"
+	"github.com/botsync/botsync/billing"
 )
 
 // knowledgeAI is what the knowledge base runs on: an embedder and a model.
@@ -24,7 +25,7 @@ type knowledgeAI struct {
 // deterministic hash embedder and an extractive model that answers only
 // with sentences of the retrieved context and asks for a person
 // otherwise — honest, repeatable, and needing no network.
-func newKnowledgeAI(cfg Config, master string, settings func(ctx context.Context, ws string) (AISettings, error), log *slog.Logger) (*knowledgeAI, error) {
+func newKnowledgeAI(cfg Config, master string, settings func(ctx context.Context, ws string) (AISettings, error), meter ai.Meter, log *slog.Logger) (*knowledgeAI, error) {
 	if cfg.OpenAIKey.IsZero() {
 		return &knowledgeAI{embedder: knowledgetest.NewHashEmbedder(0), model: knowledgetest.ExtractiveModel{}}, nil
 	}
@@ -49,7 +50,7 @@ func newKnowledgeAI(cfg Config, master string, settings func(ctx context.Context
 	})
 	redactionKey := sha256.Sum256([]byte("ai-redaction:" + master))
 	gw, err := ai.NewGateway(router, src, ai.WithEmbedding(ai.EmbeddingConfig{Provider: "openai", Model: cfg.EmbeddingModel, Dimensions: cfg.EmbeddingDims}),
-		ai.WithLogger(log), ai.WithRedactionKey(redactionKey[:]))
+		ai.WithLogger(log), ai.WithRedactionKey(redactionKey[:]), ai.WithMeter(meter))
 	if err != nil {
 		return nil, fmt.Errorf("server: AI gateway: %w", err)
 	}
@@ -79,4 +80,16 @@ func (m gatewayModel) CompleteJSON(ctx context.Context, ws string, req knowledge
 		return nil, err
 	}
 	return c.JSON, nil
+}
+
+// aiMeter meters AI tokens per workspace in billing (idempotent on the
+// provider call's id).
+type aiMeter struct{ a *App }
+
+func (m aiMeter) RecordAIUsage(ctx context.Context, rec ai.UsageRecord) error {
+	if m.a.billing == nil || rec.Usage.TotalTokens <= 0 || rec.Workspace == "" {
+		return nil
+	}
+	return m.a.billing.usage.Record(ctx, billing.UsageEvent{WorkspaceID: rec.Workspace, Metric: billing.MetricAITokens,
+		Quantity: int64(rec.Usage.TotalTokens), IdempotencyKey: "ai:" + rec.ID, At: rec.At})
 }

@@ -35,6 +35,13 @@ func TestKnowledgeOnTheAIGateway(t *testing.T) {
 	joined := strings.Join(paths, " ")
 	require.Contains(t, joined, "/embeddings")
 	require.Contains(t, joined, "/chat/completions")
+	var usage []struct {
+		Metric string `json:"metric"`
+		Used   int64  `json:"used"`
+	}
+	require.Equal(t, http.StatusOK, ta.do(t, "GET", api+"/billing/usage", nil, &usage, key...))
+	require.Equal(t, "ai_tokens", usage[1].Metric)
+	require.Positive(t, usage[1].Used, "AI tokens are metered")
 }
 
 func jsonRaw(b []byte) any {

@@ -148,7 +148,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		settingsPool = st.pools[0]
 	}
 	a.settings = newSettingsStore(a.ws, settingsPool)
-	kai, err := newKnowledgeAI(cfg, master, a.settings.AI, log)
+	kai, err := newKnowledgeAI(cfg, master, a.settings.AI, aiMeter{a}, log)
 	if err != nil {
 		return nil, err
 	}
