@@ -59,12 +59,14 @@ func newKnowledgeAI(cfg Config, master string, settings func(ctx context.Context
 
 type configSource func(ctx context.Context, ws string) (ai.Config, error)
 
+// AIConfig implements ai.ConfigSource.
 func (f configSource) AIConfig(ctx context.Context, ws string) (ai.Config, error) { return f(ctx, ws) }
 
 // gatewayModel adapts the Gateway's structured completion to
 // knowledge.Model, so knowledge answers pass the Gateway's privacy door.
 type gatewayModel struct{ gw *ai.Gateway }
 
+// CompleteJSON implements knowledge.Model.
 func (m gatewayModel) CompleteJSON(ctx context.Context, ws string, req knowledge.ModelRequest) ([]byte, error) {
 	msgs := make([]ai.Message, 0, len(req.Messages))
 	for _, t := range req.Messages {
@@ -86,6 +88,7 @@ func (m gatewayModel) CompleteJSON(ctx context.Context, ws string, req knowledge
 // provider call's id).
 type aiMeter struct{ a *App }
 
+// RecordAIUsage implements ai.Meter.
 func (m aiMeter) RecordAIUsage(ctx context.Context, rec ai.UsageRecord) error {
 	if m.a.billing == nil || rec.Usage.TotalTokens <= 0 || rec.Workspace == "" {
 		return nil

@@ -23,6 +23,7 @@ type routingSender struct {
 	wa map[string]*whatsapp.Client // phone number id → client
 }
 
+// Send implements broadcast.Sender.
 func (s *routingSender) Send(ctx context.Context, phoneNumberID string, m whatsapp.Message) (*whatsapp.SendResult, error) {
 	conn, err := s.a.ws.Route(ctx, workspace.ChannelWhatsApp, phoneNumberID)
 	if err != nil {

@@ -117,6 +117,7 @@ type guardedSender struct {
 	next      bot.Sender
 }
 
+// Send implements bot.Sender.
 func (g guardedSender) Send(ctx context.Context, to bot.Recipient, m bot.Outbound) (string, error) {
 	if err := g.ws.CheckSend(g.workspace); err != nil {
 		return "", err
@@ -124,6 +125,7 @@ func (g guardedSender) Send(ctx context.Context, to bot.Recipient, m bot.Outboun
 	return g.next.Send(ctx, to, m)
 }
 
+// ObserveInbound implements bot.InboundObserver.
 func (g guardedSender) ObserveInbound(ctx context.Context, from bot.Recipient, at time.Time) error {
 	if o, ok := g.next.(bot.InboundObserver); ok {
 		return o.ObserveInbound(ctx, from, at)

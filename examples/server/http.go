@@ -39,6 +39,7 @@ type APIError struct {
 	status  int
 }
 
+// Error implements error.
 func (e *APIError) Error() string { return e.Code + ": " + e.Message }
 
 func fieldErr(field, msg string) *APIError {
@@ -137,6 +138,7 @@ type statusWriter struct {
 	status int
 }
 
+// WriteHeader records the status.
 func (s *statusWriter) WriteHeader(code int) {
 	if s.status == 0 {
 		s.status = code
@@ -144,6 +146,7 @@ func (s *statusWriter) WriteHeader(code int) {
 	s.ResponseWriter.WriteHeader(code)
 }
 
+// Write records an implicit 200.
 func (s *statusWriter) Write(b []byte) (int, error) {
 	if s.status == 0 {
 		s.status = http.StatusOK
@@ -151,12 +154,14 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 	return s.ResponseWriter.Write(b)
 }
 
+// Flush lets SSE stream through the middleware.
 func (s *statusWriter) Flush() {
 	if f, ok := s.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
 }
 
+// Unwrap gives http.ResponseController the underlying writer.
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // middleware adds request ids, security headers, body caps, panic

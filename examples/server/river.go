@@ -42,6 +42,7 @@ type periodicWorker struct {
 	a *App
 }
 
+// Work runs the task.
 func (w *periodicWorker) Work(ctx context.Context, job *river.Job[periodicArgs]) error {
 	return w.a.runTask(ctx, job.Args.Task)
 }
@@ -55,6 +56,7 @@ type campaignWorker struct {
 // completion or shutdown).
 func (w *campaignWorker) Timeout(*river.Job[campaignArgs]) time.Duration { return -1 }
 
+// Work sends the campaign until it completes or pauses.
 func (w *campaignWorker) Work(ctx context.Context, job *river.Job[campaignArgs]) error {
 	return w.a.broadcasts.Run(ctx, job.Args.Workspace, job.Args.Campaign)
 }
