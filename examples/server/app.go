@@ -222,7 +222,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 			return nil, fmt.Errorf("server: river: %w", err)
 		}
 	}
-	if a.billing, err = a.newBilling(); err != nil {
+	if a.billing, err = a.newBilling(ctx); err != nil {
 		return nil, err
 	}
 	if a.billing.fake != nil {

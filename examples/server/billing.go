@@ -45,6 +45,9 @@ type billingKit struct {
 	store     billing.Store
 	fake      *billingtest.Server // sandbox only
 	usage     *billing.Usage
+	catalog   []billing.Plan // planCatalog with Razorpay plan ids
+	subPlans  *billing.SubscriptionPlans
+	tracker   *billing.SubscriptionTracker
 }
 
 // supplier is the platform operator on invoices (sandbox values unless
@@ -52,21 +55,10 @@ type billingKit struct {
 var supplier = billing.Supplier{Party: billing.Party{Name: "BotSync Technologies Pvt Ltd", Address: "12 MG Road, Bengaluru",
 	StateCode: "29", Country: "IN", GSTIN: "29AAGCB7383J1Z4"}, Signatory: "Authorised Signatory"}
 
-func (a *App) newBilling() (*billingKit, error) {
+func (a *App) newBilling(ctx context.Context) (*billingKit, error) {
 	k := &billingKit{store: a.stores.billing, keyID: a.cfg.RazorpayKeyID, keySecret: a.cfg.RazorpayKeySecret}
 	var err error
-	k.usage, err = billing.NewUsage(a.stores.billing, billing.PlanSourceFunc(func(ctx context.Context, ws string) (billing.Plan, error) {
-		w, err := a.ws.Store().Workspace(ctx, ws)
-		if err != nil {
-			return billing.Plan{}, err
-		}
-		for _, p := range planCatalog {
-			if p.ID == w.Plan {
-				return p, nil
-			}
-		}
-		return planCatalog[0], nil
-	}), billing.WithUsageClock(a.now))
+	k.usage, err = billing.NewUsage(a.stores.billing, billing.PlanSourceFunc(a.planFor), billing.WithUsageClock(a.now))
 	if err != nil {
 		return nil, err
 	}
@@ -84,6 +76,9 @@ func (a *App) newBilling() (*billingKit, error) {
 		return nil, err
 	}
 	if k.invoicer, err = billing.NewInvoicer(k.store, supplier); err != nil {
+		return nil, err
+	}
+	if err := a.setupSubscriptions(ctx, k); err != nil {
 		return nil, err
 	}
 	if !whSecret.IsZero() {
@@ -106,6 +101,11 @@ func (a *App) processRazorpay(ctx context.Context, j intake.Job) error {
 	ev, err := billing.ParseEvent(j.Key, j.Body)
 	if err != nil {
 		return fmt.Errorf("%w: %v", intake.ErrPermanent, err)
+	}
+	if ev.Subscription != nil && a.billing.tracker != nil {
+		if err := a.billing.tracker.HandleEvent(ctx, ev); err != nil {
+			return err
+		}
 	}
 	if ev.Type != billing.EventOrderPaid || ev.Order == nil || ev.Payment == nil || a.billing.invoicer == nil {
 		return nil

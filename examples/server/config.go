@@ -35,7 +35,10 @@ type Config struct {
 	RazorpayKeyID         string
 	RazorpayKeySecret     secret.Value
 	RazorpayWebhookSecret secret.Value
-	OpenAIKey             secret.Value
+	// RazorpayPlans maps a plan id of the catalog to its Razorpay plan
+	// (RAZORPAY_PLAN_STARTER, RAZORPAY_PLAN_GROWTH).
+	RazorpayPlans map[string]string
+	OpenAIKey     secret.Value
 	// OpenAIBaseURL points the provider at an OpenAI-compatible API
 	// (OpenRouter, a proxy, a fake); AIModel and EmbeddingModel name the
 	// models, EmbeddingDims the vector size (match the pgvector column).
@@ -94,6 +97,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	c.RazorpayKeyID = getenv("RAZORPAY_KEY_ID")
 	c.MetaAppID = getenv("META_APP_ID")
+	c.RazorpayPlans = map[string]string{"starter": getenv("RAZORPAY_PLAN_STARTER"), "growth": getenv("RAZORPAY_PLAN_GROWTH")}
 	c.OpenAIBaseURL = getenv("OPENAI_BASE_URL")
 	c.AIModel = or(getenv("AI_MODEL"), "gpt-4o-mini")
 	c.EmbeddingModel = or(getenv("EMBEDDING_MODEL"), "text-embedding-3-small")

@@ -365,6 +365,31 @@ func (a *App) sandboxRoutes(mux *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusCreated, m)
 	})
+	// Authorise a subscription and charge its first cycle, as the customer
+	// and Razorpay would: webhooks go to /webhooks/razorpay.
+	mux.HandleFunc("POST /sandbox/subscribe", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			SubscriptionID string `json:"subscription_id"`
+		}
+		if err := decodeJSON(w, r, &in); err != nil {
+			a.writeErr(w, r, err)
+			return
+		}
+		if a.billing.fake == nil {
+			a.writeErr(w, r, apiErr(http.StatusConflict, "not_sandbox", "billing is configured with real Razorpay keys"))
+			return
+		}
+		co, err := a.billing.fake.AuthenticateSubscription(in.SubscriptionID)
+		if err != nil {
+			a.writeErr(w, r, fieldErr("subscription_id", "unknown subscription"))
+			return
+		}
+		if _, err := a.billing.fake.ChargeSubscription(in.SubscriptionID); err != nil {
+			a.writeErr(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"subscription_id": co.SubscriptionID, "payment_id": co.PaymentID, "signature": co.Signature})
+	})
 	mux.HandleFunc("GET /sandbox/outbox", func(w http.ResponseWriter, r *http.Request) {
 		type sent struct {
 			Channel string `json:"channel"`
