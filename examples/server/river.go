@@ -82,6 +82,8 @@ func (a *App) runTask(ctx context.Context, task string) error {
 		return a.resumeCampaigns(ctx)
 	case "tokens":
 		return a.refreshTokens(ctx)
+	case "closures":
+		return a.closeExpired(ctx)
 	case "health":
 		return a.checkAllHealth(ctx)
 	case "retention":
