@@ -51,7 +51,7 @@ type App struct {
 	privacy  *privacyKit
 	billing  *billingKit
 	known    *workspaceSet
-	// retention sweeps raw webhook payloads (PostgreSQL mode only).
+	// retention sweeps expired data (webhook payloads, closed workspaces).
 	retention *retention
 	// broadcasts runs campaigns; bgCtx and bgWG carry this instance's
 	// background sends until Close.
@@ -198,10 +198,12 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if a.privacy, err = a.newPrivacy(st.privacy); err != nil {
 		return nil, err
 	}
+	var retentionPool *pgxpool.Pool
 	if len(st.pools) > 0 {
-		if a.retention, err = a.newRetention(st.pools[0], st.privacy); err != nil {
-			return nil, err
-		}
+		retentionPool = st.pools[0]
+	}
+	if a.retention, err = a.newRetention(retentionPool, st.privacy, a.privacy.sinks); err != nil {
+		return nil, err
 	}
 	a.queue, err = intake.New(st.intake, a.process, intake.WithLogger(log), intake.WithClock(a.now), intake.WithLease(cfg.IntakeLease),
 		intake.WithObserver(a.metrics.observeJob), intake.WithShard(shardOf))

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/botsync/botsync/ai/knowledge"
+	"github.com/botsync/botsync/crm"
 	"github.com/botsync/botsync/workspace"
 )
 
@@ -24,6 +26,20 @@ func TestClosingWorkspaceClosesWhenItsClockEnds(t *testing.T) {
 	got, err := ta.ws.Store().Workspace(ctx, ws)
 	require.NoError(t, err)
 	require.Equal(t, workspace.StatusClosed, got.Status)
+
+	// The retention then deletes the closed workspace's leads and knowledge.
+	page, err := ta.crm.Search(ctx, ws, crm.Query{})
+	require.NoError(t, err)
+	require.NotEmpty(t, page.Leads)
+	n, err := ta.retention.sweep(ctx)
+	require.NoError(t, err)
+	require.Positive(t, n)
+	page, err = ta.crm.Search(ctx, ws, crm.Query{})
+	require.NoError(t, err)
+	require.Empty(t, page.Leads, "the closed workspace's leads are deleted")
+	res, err := ta.kb.Search(ctx, ws, "NEET fee", knowledge.SearchOptions{})
+	require.NoError(t, err)
+	require.Empty(t, res.Hits, "and its knowledge")
 
 	// A workspace whose clock still runs stays closing.
 	w = got

@@ -33,6 +33,7 @@ type privacyKit struct {
 	holds    *privacy.Holds
 	cases    *privacy.Cases
 	deletion *privacy.MetaDeletion
+	sinks    []privacy.Sink // also swept by the retention
 }
 
 // workspaceSet lists the platform's workspaces (the sinks and Meta's
@@ -81,7 +82,7 @@ func (a *App) newPrivacy(st privacyStore) (*privacyKit, error) {
 	if err != nil {
 		return nil, err
 	}
-	k := &privacyKit{store: st}
+	k := &privacyKit{store: st, sinks: []privacy.Sink{sink, kb, vs}}
 	k.holds = privacy.NewHolds(st, a.audit, nil)
 	k.requests = &privacy.Requests{Store: st, Audit: a.audit, Holds: k.holds, Sinks: []privacy.Sink{sink, kb, vs}, Expand: sink.Expand, Consents: st,
 		SinkStrategies: map[string]privacy.Strategy{vs.Name(): privacy.StrategyCryptoShred}}

@@ -4,37 +4,43 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/botsync/botsync/privacy"
 	privacypg "github.com/botsync/botsync/privacy/pgstore"
+	"github.com/botsync/botsync/workspace"
 )
 
 // retentionPolicy is the server's retention: raw webhook payloads are kept
-// one year (the India profile's floor for processing logs), then deleted.
+// one year (the India profile's floor for processing logs), and a closed
+// workspace's leads, conversations and knowledge are deleted 30 days after
+// it asked to close (when its deletion clock ends).
 var retentionPolicy = privacy.Policy{Rules: []privacy.RetentionRule{
 	{Name: "webhooks-1y", Category: privacy.CategoryWebhookPayloads, Trigger: privacy.TriggerCreated, Max: privacy.Retention{Years: 1}, Action: "delete"},
+	{Name: "leads-after-closure-30d", Category: privacy.CategoryLeadConversation, Trigger: privacy.TriggerWorkspaceClosed, Max: privacy.Retention{Days: 30}, Action: "delete"},
+	{Name: "knowledge-after-closure-30d", Category: privacy.CategoryKnowledge, Trigger: privacy.TriggerWorkspaceClosed, Max: privacy.Retention{Days: 30}, Action: "delete"},
 }}
 
-// retention sweeps expired raw webhook payloads (PostgreSQL mode) at most
-// once an hour, honouring legal holds.
+// retention runs the policy over the privacy sinks (and, on PostgreSQL,
+// the raw webhook payload table), honouring legal holds.
 type retention struct {
 	mu      sync.Mutex
 	sweeper *privacy.Sweeper
-	last    time.Time
 }
 
-func (a *App) newRetention(pool *pgxpool.Pool, st privacyStore) (*retention, error) {
+func (a *App) newRetention(pool *pgxpool.Pool, st privacyStore, sinks []privacy.Sink) (*retention, error) {
 	policy, err := privacy.Compile(retentionPolicy, privacy.IndiaProfile)
 	if err != nil {
 		return nil, fmt.Errorf("server: retention policy: %w", err)
 	}
-	sink, err := privacypg.NewTableSink(pool, privacypg.TableConfig{Name: "webhook_payloads", Category: privacy.CategoryWebhookPayloads,
-		Table: "intake_jobs", Time: "received_at"})
-	if err != nil {
-		return nil, err
+	if pool != nil {
+		table, err := privacypg.NewTableSink(pool, privacypg.TableConfig{Name: "webhook_payloads", Category: privacy.CategoryWebhookPayloads,
+			Table: "intake_jobs", Time: "received_at"})
+		if err != nil {
+			return nil, err
+		}
+		sinks = append(sinks, table)
 	}
 	holds, ok := st.(privacy.AllHolds)
 	if !ok {
@@ -44,18 +50,31 @@ func (a *App) newRetention(pool *pgxpool.Pool, st privacyStore) (*retention, err
 	if !ok {
 		return nil, fmt.Errorf("server: privacy store keeps no sweep cursors")
 	}
-	return &retention{sweeper: &privacy.Sweeper{Policy: policy, Sinks: []privacy.Sink{sink}, Holds: holds, Cursors: cursors, Now: a.now}}, nil
+	return &retention{sweeper: &privacy.Sweeper{Policy: policy, Sinks: sinks, Holds: holds, Cursors: cursors, Now: a.now, Closed: a.closedWorkspaces}}, nil
 }
 
-// sweep runs the retention when an hour has passed since the last run
-// (force: now). It returns how many rows were purged.
-func (r *retention) sweep(ctx context.Context, now time.Time, force bool) (int, error) {
+// closedWorkspaces lists closed workspaces with the start of their
+// deletion clock (the closure rules count from it).
+func (a *App) closedWorkspaces(ctx context.Context) ([]privacy.ClosedWorkspace, error) {
+	ids, err := a.known.list(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []privacy.ClosedWorkspace
+	for _, id := range ids {
+		w, err := a.ws.Store().Workspace(ctx, id)
+		if err != nil || w.Status != workspace.StatusClosed {
+			continue
+		}
+		out = append(out, privacy.ClosedWorkspace{ID: id, ClosedAt: w.ClosingSince})
+	}
+	return out, nil
+}
+
+// sweep runs the retention once and returns how many records it deleted.
+func (r *retention) sweep(ctx context.Context) (int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !force && now.Sub(r.last) < time.Hour {
-		return 0, nil
-	}
-	r.last = now
 	rs, err := r.sweeper.Run(ctx, 100)
 	n := 0
 	for _, x := range rs {

@@ -87,12 +87,9 @@ func (a *App) runTask(ctx context.Context, task string) error {
 	case "health":
 		return a.checkAllHealth(ctx)
 	case "retention":
-		if a.retention == nil {
-			return nil
-		}
-		n, err := a.retention.sweep(ctx, a.now(), true)
+		n, err := a.retention.sweep(ctx)
 		if n > 0 {
-			a.log.Info("retention sweep", "category", "webhook_payloads", "deleted", n)
+			a.log.Info("retention sweep", "deleted", n)
 		}
 		return err
 	}
