@@ -21,13 +21,19 @@ type testApp struct {
 
 func newTestApp(t testing.TB, mut ...func(*Config)) *testApp {
 	t.Helper()
+	return newTestAppLog(t, slog.New(slog.DiscardHandler), mut...)
+}
+
+// newTestAppLog is newTestApp logging to log.
+func newTestAppLog(t testing.TB, log *slog.Logger, mut ...func(*Config)) *testApp {
+	t.Helper()
 	cfg, err := LoadConfig(func(string) string { return "" })
 	require.NoError(t, err)
 	cfg.FastPasswords = true
 	for _, m := range mut {
 		m(&cfg)
 	}
-	app, err := NewApp(context.Background(), cfg, slog.New(slog.DiscardHandler))
+	app, err := NewApp(context.Background(), cfg, log)
 	require.NoError(t, err)
 	t.Cleanup(app.Close)
 	if len(app.stores.pools) > 0 { // realtime events travel through PostgreSQL
