@@ -8,7 +8,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GUIDES = {  # pending note -> guide
     "meta-client": "meta", "whatsapp": "whatsapp", "instagram": "instagram", "crm": "crm",
     "vault": "vault", "ai": "ai", "knowledge": "knowledge", "privacy": "privacy",
-    "billing": "billing", "workspace": "workspace", "bot": "bot", "broadcast": "broadcast",
+    "billing": "billing", "workspace": "workspace", "bot": "bot", "broadcast": "broadcast", "server": "server",
 }
 MARKER = "<!-- package sections below are assembled from docs/*.md -->"
 
