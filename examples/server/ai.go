@@ -90,9 +90,44 @@ type aiMeter struct{ a *App }
 
 // RecordAIUsage implements ai.Meter.
 func (m aiMeter) RecordAIUsage(ctx context.Context, rec ai.UsageRecord) error {
+	m.a.metrics.aiCall(rec.Task, rec.Model, rec.Usage.TotalTokens, nil)
 	if m.a.billing == nil || rec.Usage.TotalTokens <= 0 || rec.Workspace == "" {
 		return nil
 	}
 	return m.a.billing.usage.Record(ctx, billing.UsageEvent{WorkspaceID: rec.Workspace, Metric: billing.MetricAITokens,
 		Quantity: int64(rec.Usage.TotalTokens), IdempotencyKey: "ai:" + rec.ID, At: rec.At})
 }
+
+// sandboxModel is the sandbox's knowledge model, counted in the AI call
+// metrics (the Gateway counts its own calls through the meter).
+type sandboxModel struct {
+	next knowledge.Model
+	m    *metrics
+}
+
+// CompleteJSON implements knowledge.Model.
+func (s sandboxModel) CompleteJSON(ctx context.Context, ws string, req knowledge.ModelRequest) ([]byte, error) {
+	b, err := s.next.CompleteJSON(ctx, ws, req)
+	s.m.aiCall("knowledge_answer", "sandbox-extractive", 0, err)
+	return b, err
+}
+
+// sandboxEmbedder is the sandbox's embedder, counted in the AI call
+// metrics.
+type sandboxEmbedder struct {
+	next knowledge.Embedder
+	m    *metrics
+}
+
+// Embed implements knowledge.Embedder.
+func (s sandboxEmbedder) Embed(ctx context.Context, ws string, texts []string) ([][]float32, string, error) {
+	v, model, err := s.next.Embed(ctx, ws, texts)
+	if model == "" {
+		model, _ = s.next.EmbeddingModel()
+	}
+	s.m.aiCall("embed", model, 0, err)
+	return v, model, err
+}
+
+// EmbeddingModel implements knowledge.Embedder.
+func (s sandboxEmbedder) EmbeddingModel() (string, int) { return s.next.EmbeddingModel() }

@@ -204,12 +204,10 @@ func TestWebhookIntake(t *testing.T) {
 	require.Equal(t, 1, st["queued"], "replayed")
 
 	// Metrics and readiness.
-	res, err = ta.srv.Client().Get(ta.srv.URL + "/metrics")
-	require.NoError(t, err)
-	m, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	require.Contains(t, string(m), `botsync_webhooks_received_total{kind="meta",outcome="duplicate"} 1`)
-	require.Contains(t, string(m), `botsync_intake_jobs{state="queued"} 1`)
+	m := ta.scrape(t)
+	require.EqualValues(t, 1, m.value("botsync_webhooks_received_total", "kind", "meta", "outcome", "duplicate"))
+	require.EqualValues(t, 1, m.value("botsync_intake_jobs", "state", "queued"))
+	require.EqualValues(t, 1, m.value("botsync_webhooks_processed_total", "kind", "meta", "outcome", "dead"))
 	res, err = ta.srv.Client().Get(ta.srv.URL + "/readyz")
 	require.NoError(t, err)
 	res.Body.Close()

@@ -152,6 +152,9 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	if kai.gateway == nil {
+		kai.model, kai.embedder = sandboxModel{kai.model, a.metrics}, sandboxEmbedder{kai.embedder, a.metrics}
+	}
 	a.kb, err = knowledge.New(st.knowledge, kai.embedder, knowledge.WithModel(kai.model), knowledge.WithLogger(log))
 	if err != nil {
 		return nil, err
@@ -180,7 +183,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	botStore := st.bot
 	a.clientFn = clientFn
-	a.channels = newChannels(a.ws, botStore, clientFn)
+	a.channels = newChannels(a.ws, botStore, clientFn, a.metrics)
 	a.bgCtx, a.bgCancel = context.WithCancel(context.WithoutCancel(ctx))
 	a.running = map[string]bool{}
 	a.lastRun = map[string]time.Time{}
@@ -210,6 +213,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.metrics.watchQueue(a.queue.Store().Stats)
 	verify := cfg.MetaVerifyToken
 	if verify.IsZero() {
 		verify = secret.New("botsync-sandbox")
@@ -248,9 +252,10 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 
 // acceptMeta stores a verified Meta delivery and queues its processing.
 func (a *App) acceptMeta(ctx context.Context, d meta.Delivery) error {
+	start := time.Now()
 	sum := sha256.Sum256(d.Body)
 	_, inserted, err := a.queue.Accept(ctx, "meta", hex.EncodeToString(sum[:]), d.Body)
-	a.metrics.intake("meta", inserted, err)
+	a.metrics.intake("meta", inserted, err, time.Since(start))
 	return err
 }
 

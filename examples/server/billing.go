@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/botsync/botsync/billing"
 	"github.com/botsync/botsync/billing/billingtest"
@@ -83,8 +84,9 @@ func (a *App) newBilling(ctx context.Context) (*billingKit, error) {
 	}
 	if !whSecret.IsZero() {
 		h, err := billing.NewWebhookHandler(whSecret, k.store, billing.EventSinkFunc(func(ctx context.Context, ev *billing.Event) error {
+			start := time.Now()
 			_, inserted, err := a.queue.Accept(ctx, "razorpay", ev.ID, ev.Raw)
-			a.metrics.intake("razorpay", inserted, err)
+			a.metrics.intake("razorpay", inserted, err, time.Since(start))
 			return err
 		}))
 		if err != nil {

@@ -24,7 +24,8 @@ type routingSender struct {
 }
 
 // Send implements broadcast.Sender.
-func (s *routingSender) Send(ctx context.Context, phoneNumberID string, m whatsapp.Message) (*whatsapp.SendResult, error) {
+func (s *routingSender) Send(ctx context.Context, phoneNumberID string, m whatsapp.Message) (res *whatsapp.SendResult, err error) {
+	defer func() { s.a.metrics.send("broadcast", err) }()
 	conn, err := s.a.ws.Route(ctx, workspace.ChannelWhatsApp, phoneNumberID)
 	if err != nil {
 		return nil, err

@@ -27,12 +27,13 @@ type channels struct {
 	ws     *workspace.Service
 	claims bot.Store
 	client metaClientFunc
+	m      *metrics
 	mu     sync.Mutex
 	cache  map[string]bot.Account // connection id → account
 }
 
-func newChannels(ws *workspace.Service, claims bot.Store, client metaClientFunc) *channels {
-	return &channels{ws: ws, claims: claims, client: client, cache: map[string]bot.Account{}}
+func newChannels(ws *workspace.Service, claims bot.Store, client metaClientFunc, m *metrics) *channels {
+	return &channels{ws: ws, claims: claims, client: client, m: m, cache: map[string]bot.Account{}}
 }
 
 func kindOf(ch bot.Channel) workspace.ChannelKind {
@@ -76,7 +77,7 @@ func (c *channels) Account(ctx context.Context, ch bot.Channel, id string) (bot.
 		if err != nil {
 			return bot.Account{}, err
 		}
-		a.Sender = guardedSender{ws: c.ws, workspace: conn.WorkspaceID, next: bot.NewWhatsAppSender(wa.Messages, nil, id)}
+		a.Sender = guardedSender{ws: c.ws, workspace: conn.WorkspaceID, next: bot.NewWhatsAppSender(wa.Messages, nil, id), m: c.m, channel: "whatsapp"}
 	default:
 		stack := instagram.InstagramLogin
 		if kind == workspace.ChannelFacebookPage {
@@ -86,7 +87,7 @@ func (c *channels) Account(ctx context.Context, ch bot.Channel, id string) (bot.
 		if err != nil {
 			return bot.Account{}, err
 		}
-		a.Sender = guardedSender{ws: c.ws, workspace: conn.WorkspaceID, next: bot.NewInstagramSender(ig)}
+		a.Sender = guardedSender{ws: c.ws, workspace: conn.WorkspaceID, next: bot.NewInstagramSender(ig), m: c.m, channel: "instagram"}
 		a.Comments = ig
 	}
 	c.mu.Lock()
@@ -115,14 +116,19 @@ type guardedSender struct {
 	ws        *workspace.Service
 	workspace string
 	next      bot.Sender
+	m         *metrics
+	channel   string // metrics label: whatsapp or instagram
 }
 
 // Send implements bot.Sender.
 func (g guardedSender) Send(ctx context.Context, to bot.Recipient, m bot.Outbound) (string, error) {
 	if err := g.ws.CheckSend(g.workspace); err != nil {
+		g.m.send(g.channel, err)
 		return "", err
 	}
-	return g.next.Send(ctx, to, m)
+	id, err := g.next.Send(ctx, to, m)
+	g.m.send(g.channel, err)
+	return id, err
 }
 
 // ObserveInbound implements bot.InboundObserver.

@@ -2,63 +2,87 @@ package main
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"net/http"
-	"slices"
-	"sort"
-	"strings"
-	"sync"
+	"strconv"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/botsync/botsync/internal/intake"
+	"github.com/botsync/botsync/workspace"
 )
 
-// metrics are the server's Prometheus metrics, written in the text
-// exposition format at /metrics: requests by route and status with
-// latency, webhook intake by kind and outcome, processing outcomes, queue
-// depth and dead letters.
+// metrics are the server's Prometheus collectors, registered on a private
+// registry (never the global default, so several apps in one process —
+// the tests — each count their own) and served at /metrics by promhttp.
 type metrics struct {
-	mu       sync.Mutex
-	counters map[string]float64 // full series name with labels → value
-	sums     map[string]float64
-	requests map[reqKey]*reqStat // hot path: formatted only when scraped
+	reg *prometheus.Registry
+
+	requests        *prometheus.CounterVec   // route, code
+	requestSeconds  *prometheus.HistogramVec // route
+	received        *prometheus.CounterVec   // kind, outcome
+	intakeSeconds   *prometheus.HistogramVec // kind
+	processed       *prometheus.CounterVec   // kind, outcome
+	processSeconds  *prometheus.HistogramVec // kind
+	sends           *prometheus.CounterVec   // channel, outcome
+	aiCalls         *prometheus.CounterVec   // task, model, outcome
+	aiTokens        *prometheus.CounterVec   // model
+	realtimeEvents  *prometheus.CounterVec   // path, outcome
+	statsUnreadable prometheus.Counter
 }
 
-type reqKey struct {
-	route string
-	code  int
-}
-
-type reqStat struct {
-	n   float64
-	sum float64
-}
+// intakeStats is what the queue-depth collector reads at scrape time.
+type intakeStats func(ctx context.Context) (map[string]int, error)
 
 func newMetrics() *metrics {
-	return &metrics{counters: map[string]float64{}, sums: map[string]float64{}, requests: map[reqKey]*reqStat{}}
+	m := &metrics{reg: prometheus.NewRegistry()}
+	latency := []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "botsync_http_requests_total",
+		Help: "HTTP requests by route pattern and status code."}, []string{"route", "code"})
+	m.requestSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "botsync_http_request_duration_seconds",
+		Help: "HTTP request latency by route pattern.", Buckets: latency}, []string{"route"})
+	m.received = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "botsync_webhooks_received_total",
+		Help: "Verified webhook deliveries by kind and intake outcome (stored, duplicate, error)."}, []string{"kind", "outcome"})
+	m.intakeSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "botsync_webhook_intake_duration_seconds",
+		Help: "Time to store and queue a verified webhook delivery, by kind.", Buckets: latency}, []string{"kind"})
+	m.processed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "botsync_webhooks_processed_total",
+		Help: "Webhook processing attempts by kind and outcome (done, retry, wait, dead)."}, []string{"kind", "outcome"})
+	m.processSeconds = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "botsync_webhook_processing_duration_seconds",
+		Help: "Webhook processing time by kind.", Buckets: latency}, []string{"kind"})
+	m.sends = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "botsync_sends_total",
+		Help: "Outbound messages by channel (whatsapp, instagram, broadcast) and outcome (sent, paused, error)."}, []string{"channel", "outcome"})
+	m.aiCalls = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "botsync_ai_calls_total",
+		Help: "AI model calls by task, model and outcome."}, []string{"task", "model", "outcome"})
+	m.aiTokens = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "botsync_ai_tokens_total",
+		Help: "AI tokens used by model."}, []string{"model"})
+	m.realtimeEvents = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "botsync_realtime_events_total",
+		Help: "Realtime events by path (local, postgres, redis) and outcome (published, received, error)."}, []string{"path", "outcome"})
+	m.statsUnreadable = prometheus.NewCounter(prometheus.CounterOpts{Name: "botsync_intake_stats_errors_total",
+		Help: "Scrapes that could not read the intake queue's depth."})
+	m.reg.MustRegister(m.requests, m.requestSeconds, m.received, m.intakeSeconds, m.processed, m.processSeconds,
+		m.sends, m.aiCalls, m.aiTokens, m.realtimeEvents, m.statsUnreadable,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
 }
 
-func (m *metrics) add(series string, v float64) {
-	m.mu.Lock()
-	m.counters[series] += v
-	m.mu.Unlock()
+// watchQueue registers the queue-depth and dead-letter gauges, read from
+// the intake store at each scrape.
+func (m *metrics) watchQueue(stats intakeStats) {
+	m.reg.MustRegister(&queueCollector{stats: stats, failed: m.statsUnreadable})
 }
 
 func (m *metrics) request(route string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	k := reqKey{route, status}
-	m.mu.Lock()
-	st := m.requests[k]
-	if st == nil {
-		st = &reqStat{}
-		m.requests[k] = st
-	}
-	st.n++
-	st.sum += d.Seconds()
-	m.mu.Unlock()
+	m.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
+	m.requestSeconds.WithLabelValues(route).Observe(d.Seconds())
 }
 
-func (m *metrics) intake(kind string, inserted bool, err error) {
+func (m *metrics) intake(kind string, inserted bool, err error, d time.Duration) {
 	outcome := "stored"
 	switch {
 	case err != nil:
@@ -66,76 +90,88 @@ func (m *metrics) intake(kind string, inserted bool, err error) {
 	case !inserted:
 		outcome = "duplicate"
 	}
-	m.add(fmt.Sprintf("botsync_webhooks_received_total{kind=%q,outcome=%q}", kind, outcome), 1)
+	m.received.WithLabelValues(kind, outcome).Inc()
+	m.intakeSeconds.WithLabelValues(kind).Observe(d.Seconds())
 }
 
 func (m *metrics) observeJob(kind, outcome string, d time.Duration) {
-	m.add(fmt.Sprintf("botsync_webhooks_processed_total{kind=%q,outcome=%q}", kind, outcome), 1)
-	m.mu.Lock()
-	m.sums[fmt.Sprintf("botsync_webhook_processing_seconds_sum{kind=%q}", kind)] += d.Seconds()
-	m.sums[fmt.Sprintf("botsync_webhook_processing_seconds_count{kind=%q}", kind)]++
-	m.mu.Unlock()
+	m.processed.WithLabelValues(kind, outcome).Inc()
+	m.processSeconds.WithLabelValues(kind).Observe(d.Seconds())
 }
 
-func (a *App) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	var b strings.Builder
-	a.metrics.mu.Lock()
-	keys := make([]string, 0, len(a.metrics.counters)+len(a.metrics.sums))
-	vals := map[string]float64{}
-	for k, v := range a.metrics.counters {
-		keys, vals[k] = append(keys, k), v
+// send counts one outbound message.
+func (m *metrics) send(channel string, err error) {
+	outcome := "sent"
+	switch {
+	case errors.Is(err, workspace.ErrPaused):
+		outcome = "paused"
+	case err != nil:
+		outcome = "error"
 	}
-	for k, v := range a.metrics.sums {
-		keys, vals[k] = append(keys, k), v
+	m.sends.WithLabelValues(channel, outcome).Inc()
+}
+
+// aiCall counts one AI call and the tokens it used.
+func (m *metrics) aiCall(task, model string, tokens int, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
 	}
-	routeSums := map[string]*reqStat{}
-	for k, st := range a.metrics.requests {
-		name := fmt.Sprintf("botsync_http_requests_total{route=%q,code=\"%d\"}", k.route, k.code)
-		keys, vals[name] = append(keys, name), st.n
-		rs := routeSums[k.route]
-		if rs == nil {
-			rs = &reqStat{}
-			routeSums[k.route] = rs
+	if model == "" {
+		model = "unknown"
+	}
+	m.aiCalls.WithLabelValues(task, model, outcome).Inc()
+	if tokens > 0 {
+		m.aiTokens.WithLabelValues(model).Add(float64(tokens))
+	}
+}
+
+// realtime counts one realtime event on a path.
+func (m *metrics) realtime(path, outcome string) {
+	m.realtimeEvents.WithLabelValues(path, outcome).Inc()
+}
+
+// handler serves the registry in the Prometheus exposition format.
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+var (
+	queueDesc = prometheus.NewDesc("botsync_intake_jobs", "Webhook jobs in the intake queue by state (queue depth).",
+		[]string{"state"}, nil)
+	deadDesc = prometheus.NewDesc("botsync_dead_letters", "Webhook jobs that exhausted their retries (dead letters).", nil, nil)
+)
+
+// queueCollector reads the intake store's counts at scrape time.
+type queueCollector struct {
+	stats  intakeStats
+	failed prometheus.Counter
+}
+
+// Describe implements prometheus.Collector.
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- queueDesc
+	ch <- deadDesc
+}
+
+// Collect implements prometheus.Collector.
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	st, err := c.stats(ctx)
+	if err != nil {
+		c.failed.Inc()
+		return
+	}
+	for s, n := range st {
+		ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(n), s)
+	}
+	for _, s := range []string{intake.StateQueued, intake.StateDead} {
+		if _, ok := st[s]; !ok { // always present, so alerts see a zero
+			ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, 0, s)
 		}
-		rs.n += st.n
-		rs.sum += st.sum
 	}
-	for route, rs := range routeSums {
-		sum := fmt.Sprintf("botsync_http_request_seconds_sum{route=%q}", route)
-		cnt := fmt.Sprintf("botsync_http_request_seconds_count{route=%q}", route)
-		keys, vals[sum] = append(keys, sum), rs.sum
-		keys, vals[cnt] = append(keys, cnt), rs.n
-	}
-	a.metrics.mu.Unlock()
-	sort.Strings(keys)
-	typed := map[string]bool{}
-	for _, k := range keys {
-		name := k[:strings.IndexByte(k+"{", '{')]
-		base := strings.TrimSuffix(strings.TrimSuffix(name, "_sum"), "_count")
-		if !typed[base] {
-			typed[base] = true
-			kind := "counter"
-			if base != name {
-				kind = "summary"
-			}
-			fmt.Fprintf(&b, "# TYPE %s %s\n", base, kind)
-		}
-		fmt.Fprintf(&b, "%s %g\n", k, vals[k])
-	}
-	st, err := a.queue.Store().Stats(r.Context())
-	if err == nil {
-		fmt.Fprintf(&b, "# TYPE botsync_intake_jobs gauge\n")
-		states := make([]string, 0, len(st))
-		for s := range st {
-			states = append(states, s)
-		}
-		slices.Sort(states)
-		for _, s := range states {
-			fmt.Fprintf(&b, "botsync_intake_jobs{state=%q} %d\n", s, st[s])
-		}
-	}
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-	_, _ = w.Write([]byte(b.String()))
+	ch <- prometheus.MustNewConstMetric(deadDesc, prometheus.GaugeValue, float64(st[intake.StateDead]))
 }
 
 // ready reports whether the stores answer.

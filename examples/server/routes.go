@@ -29,7 +29,7 @@ func (a *App) routes(wh *meta.WebhookHandler, callbackSecrets [][]byte) http.Han
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ready\n"))
 	})
-	mux.HandleFunc("GET /metrics", a.serveMetrics)
+	mux.Handle("GET /metrics", a.metrics.handler())
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
 		if a.sandbox != nil {
 			http.Redirect(w, r, "/sandbox", http.StatusFound)
