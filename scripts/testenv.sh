@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Starts the test services BotSync's tests use, installing what is missing,
-# runs the given command with BOTSYNC_TEST_POSTGRES_URL and
-# BOTSYNC_TEST_PGVECTOR_URL exported, and stops what it started.
+# runs the given command with BOTSYNC_TEST_POSTGRES_URL,
+# BOTSYNC_TEST_PGVECTOR_URL and BOTSYNC_TEST_REDIS_URL exported, and stops
+# what it started.
 #
 #   scripts/testenv.sh go test -race -count=1 ./...
 #
 # PostgreSQL 15 comes from Debian's packages; the pgvector test server is
 # PGlite (WASM PostgreSQL with pgvector 0.8) from the npm packages pinned in
-# tools/pglite/package-lock.json. Both listen on loopback only.
+# tools/pglite/package-lock.json; Redis (the server's realtime fan-out
+# tests) is Debian's redis-server. All listen on loopback only.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -15,7 +17,10 @@ PG_PORT="${BOTSYNC_PG_PORT:-54321}"
 VEC_PORT="${BOTSYNC_PGVECTOR_PORT:-54329}"
 PG_VERSION=15
 CLUSTER=botsync_test
+REDIS_PORT="${BOTSYNC_REDIS_PORT:-63790}"
+REDIS_PIDFILE="${TMPDIR:-/tmp}/botsync-redis.pid"
 STARTED_PG=0
+STARTED_REDIS=0
 VEC_PID=""
 
 log() { echo "testenv: $*" >&2; }
@@ -91,6 +96,41 @@ start_pgvector() {
 	log "pgvector test server did not start"; exit 1
 }
 
+start_redis() {
+	export BOTSYNC_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+	if (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null; then
+		log "Redis already listening on $REDIS_PORT"
+		return
+	fi
+	if ! command -v redis-server >/dev/null; then
+		log "installing Redis from Debian's packages"
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+	fi
+	log "starting Redis on 127.0.0.1:$REDIS_PORT"
+	redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+		--daemonize yes --pidfile "$REDIS_PIDFILE" >/dev/null
+	STARTED_REDIS=1
+	for _ in $(seq 1 60); do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null; then return; fi
+		sleep 0.5
+	done
+	log "Redis did not start"; exit 1
+}
+
+stop_redis() {
+	local pid
+	pid="$(cat "$REDIS_PIDFILE" 2>/dev/null || true)"
+	log "stopping the Redis it started"
+	if [ -n "$pid" ] && kill "$pid" 2>/dev/null; then
+		for _ in $(seq 1 40); do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.25
+		done
+	fi
+	rm -f "$REDIS_PIDFILE"
+}
+
 # Developers running several suites at once can keep the services up:
 # BOTSYNC_KEEP_SERVICES=1, or touch ${TMPDIR:-/tmp}/botsync-keep-services.
 stop_all() {
@@ -99,10 +139,12 @@ stop_all() {
 	fi
 	if [ -n "$VEC_PID" ]; then kill "$VEC_PID" 2>/dev/null || true; wait "$VEC_PID" 2>/dev/null || true; fi
 	if [ "$STARTED_PG" = 1 ]; then as_root pg_ctlcluster "$PG_VERSION" "$CLUSTER" stop || true; fi
+	if [ "$STARTED_REDIS" = 1 ]; then stop_redis; fi
 }
 trap stop_all EXIT
 
 start_postgres
 start_pgvector
-log "PostgreSQL on 127.0.0.1:$PG_PORT, pgvector test server on 127.0.0.1:$VEC_PORT"
+start_redis
+log "PostgreSQL on 127.0.0.1:$PG_PORT, pgvector test server on 127.0.0.1:$VEC_PORT, Redis on 127.0.0.1:$REDIS_PORT"
 "$@"

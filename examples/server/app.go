@@ -111,6 +111,14 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.stores = st
 	if len(st.pools) > 0 {
 		a.known.pool = st.pools[0]
+	}
+	switch {
+	case !cfg.RedisURL.IsZero(): // realtime across instances through Redis
+		if err := a.redisFanout(ctx, cfg.RedisURL); err != nil {
+			a.Close()
+			return nil, err
+		}
+	case len(st.pools) > 0: // through PostgreSQL NOTIFY
 		a.pgFanout(st.pools[0])
 	}
 	master := cfg.EncryptionSecret.Reveal()
@@ -282,10 +290,10 @@ func (a *App) process(ctx context.Context, j intake.Job) error {
 }
 
 // Run processes background work until ctx ends: the intake workers, the
-// realtime listener (PostgreSQL), and every few seconds the engine's due
+// realtime listener (PostgreSQL NOTIFY; Redis subscribes in NewApp), and every few seconds the engine's due
 // follow-ups and a refresh of the kill switches other instances set.
 func (a *App) Run(ctx context.Context) error {
-	if len(a.stores.pools) > 0 {
+	if len(a.stores.pools) > 0 && a.hub.echoes {
 		go a.listen(ctx, a.stores.pools[0], nil)
 	}
 	if a.river != nil {

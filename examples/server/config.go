@@ -18,7 +18,9 @@ type Config struct {
 	Addr        string
 	PublicURL   string
 	DatabaseURL string
-	RedisURL    string
+	// RedisURL, when set, carries realtime events between instances
+	// through Redis pub/sub (it may hold a password: a secret).
+	RedisURL secret.Value
 	// KnowledgeDatabaseURL is the pgvector database of the knowledge base
 	// (default DATABASE_URL; "memory" keeps it in memory).
 	KnowledgeDatabaseURL string
@@ -68,7 +70,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		Addr:                 or(getenv("ADDR"), "127.0.0.1:8080"),
 		PublicURL:            strings.TrimRight(getenv("PUBLIC_URL"), "/"),
 		DatabaseURL:          getenv("DATABASE_URL"),
-		RedisURL:             getenv("REDIS_URL"),
 		KnowledgeDatabaseURL: getenv("KNOWLEDGE_DATABASE_URL"),
 		MaxBody:              1 << 20,
 		AuthRate:             5,
@@ -92,8 +93,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.RazorpayKeySecret = read("RAZORPAY_KEY_SECRET")
 	c.RazorpayWebhookSecret = read("RAZORPAY_WEBHOOK_SECRET")
 	c.OpenAIKey = read("OPENAI_API_KEY")
+	c.RedisURL = read("REDIS_URL")
 	if err != nil {
 		return Config{}, err
+	}
+	if !c.RedisURL.IsZero() {
+		if _, err := redisOptions(c.RedisURL); err != nil {
+			return Config{}, err
+		}
 	}
 	c.RazorpayKeyID = getenv("RAZORPAY_KEY_ID")
 	c.MetaAppID = getenv("META_APP_ID")

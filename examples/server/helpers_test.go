@@ -36,7 +36,7 @@ func newTestAppLog(t testing.TB, log *slog.Logger, mut ...func(*Config)) *testAp
 	app, err := NewApp(context.Background(), cfg, log)
 	require.NoError(t, err)
 	t.Cleanup(app.Close)
-	if len(app.stores.pools) > 0 { // realtime events travel through PostgreSQL
+	if len(app.stores.pools) > 0 && app.hub.echoes { // realtime events travel through PostgreSQL
 		ctx, cancel := context.WithCancel(context.Background())
 		t.Cleanup(cancel)
 		ready := make(chan struct{})

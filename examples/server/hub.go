@@ -30,41 +30,31 @@ type Hub struct {
 	mu   sync.Mutex
 	subs map[string]map[chan Event]struct{}
 	// remote, when set, carries events to every instance (PostgreSQL
-	// NOTIFY); each instance's listener calls deliver.
-	remote func(payload []byte) error
+	// NOTIFY or Redis pub/sub); each instance's listener calls deliver.
+	remote func(ev Event) error
+	// echoes: the remote also delivers this instance's own events back
+	// (PostgreSQL NOTIFY), so Publish delivers locally only when the remote
+	// fails. Without echoes (Redis, which skips its own instance id),
+	// Publish delivers locally first, then hands the event to the remote.
+	echoes bool
 }
 
 // NewHub returns an empty hub.
 func NewHub() *Hub { return &Hub{subs: map[string]map[chan Event]struct{}{}} }
 
-// maxNotify is under PostgreSQL's 8000-byte NOTIFY payload limit.
-const maxNotify = 7900
-
 // Publish sends ev to the workspace's subscribers on every instance (or on
 // this one when there is no remote), without blocking for long.
 func (h *Hub) Publish(ev Event) {
-	if h.remote != nil {
-		b, err := json.Marshal(ev)
-		if err == nil && len(b) > maxNotify && ev.Message != nil {
-			// Too big to broadcast whole: subscribers fetch the message.
-			m := *ev.Message
-			m.Text, m.Media = "", nil
-			ev2 := ev
-			ev2.Message, ev2.Citations = &m, nil
-			b, err = json.Marshal(ev2)
-		}
-		if err == nil && len(b) <= maxNotify && h.remote(b) == nil {
-			return
-		}
-	}
-	h.deliver(ev)
-}
-
-// deliverJSON delivers an event received from another instance.
-func (h *Hub) deliverJSON(b []byte) {
-	var ev Event
-	if json.Unmarshal(b, &ev) == nil && ev.Workspace != "" {
+	switch {
+	case h.remote == nil:
 		h.deliver(ev)
+	case h.echoes:
+		if h.remote(ev) != nil {
+			h.deliver(ev)
+		}
+	default:
+		h.deliver(ev)
+		_ = h.remote(ev) // counted and logged by the remote
 	}
 }
 

@@ -56,9 +56,6 @@ func run(ctx context.Context, logger *slog.Logger, getenv func(string) string, o
 			return fmt.Errorf("unknown command %q (want no argument to serve, or migrate)", args[0])
 		}
 	}
-	if cfg.RedisURL != "" {
-		logger.Warn("REDIS_URL is set but this build fans realtime events out within one instance only; see the README's scaling notes")
-	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
