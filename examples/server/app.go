@@ -128,7 +128,8 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		master = hex.EncodeToString(b)
 		log.Warn("no BOTSYNC_ENCRYPTION_SECRET: using an ephemeral one; sealed tokens are lost at exit")
 	}
-	kr, err := vault.NewKeyring([]byte(master), vault.WithEnvironment("botsync"))
+	kr, err := vault.NewKeyring([]byte(master), vault.WithEnvironment("botsync"),
+		vault.WithVersions(max(cfg.EncryptionKeyVersion, 1)), vault.WithActiveVersion(max(cfg.EncryptionKeyVersion, 1)))
 	if err != nil {
 		return nil, fmt.Errorf("server: keyring: %w", err)
 	}

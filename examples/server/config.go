@@ -30,7 +30,11 @@ type Config struct {
 	// Seed seeds the sandbox's demo workspace (default on with Sandbox).
 	Seed bool
 
-	EncryptionSecret      secret.Value
+	EncryptionSecret secret.Value
+	// EncryptionKeyVersion is the vault key version that seals (versions
+	// 1 to it open); raising it by one rotates the key, and the hourly
+	// rewrap task moves every value to it.
+	EncryptionKeyVersion  uint32
 	MetaAppID             string
 	MetaAppSecret         secret.Value
 	MetaVerifyToken       secret.Value
@@ -140,6 +144,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			return Config{}, fmt.Errorf("config: INTAKE_LEASE: want a duration of at least 1s")
 		}
 		c.IntakeLease = d
+	}
+	c.EncryptionKeyVersion = 1
+	if v := getenv("BOTSYNC_ENCRYPTION_KEY_VERSION"); v != "" {
+		n, perr := strconv.ParseUint(v, 10, 32)
+		if perr != nil || n < 1 || n > 1000 {
+			return Config{}, fmt.Errorf("config: BOTSYNC_ENCRYPTION_KEY_VERSION: want an integer from 1 to 1000")
+		}
+		c.EncryptionKeyVersion = uint32(n)
 	}
 	if v := getenv("MAX_BODY_BYTES"); v != "" {
 		n, perr := strconv.ParseInt(v, 10, 64)

@@ -69,7 +69,10 @@ var tasks = []struct {
 	{"due", 5 * time.Second},   // bot follow-ups and no-reply checks
 	{"campaigns", time.Minute}, // start due campaigns, resume orphaned runs
 	{"tokens", time.Hour},      // Instagram token refresh
-	{"retention", time.Hour},   // webhook payload retention sweep
+	{"health", time.Hour},      // channel health checks
+	{"closures", time.Hour},    // closing workspaces whose deletion clock ended
+	{"retention", time.Hour},   // retention sweeps (privacy policy)
+	{"rewrap", time.Hour},      // vault values to the active key version
 }
 
 // runTask runs one periodic task now.
@@ -86,6 +89,8 @@ func (a *App) runTask(ctx context.Context, task string) error {
 		return a.closeExpired(ctx)
 	case "health":
 		return a.checkAllHealth(ctx)
+	case "rewrap":
+		return a.rewrapVault(ctx)
 	case "retention":
 		n, err := a.retention.sweep(ctx)
 		if n > 0 {

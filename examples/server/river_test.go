@@ -53,3 +53,18 @@ func TestRiverRunsCampaignsAndPeriodicTasks(t *testing.T) {
 		return ta.stores.pools[0].QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'botsync_periodic' AND state = 'completed'`).Scan(&n) == nil && n >= len(tasks)
 	}, 20*time.Second, 50*time.Millisecond, "every periodic task ran on start")
 }
+
+// Every task the server knows is scheduled.
+func TestEveryTaskScheduled(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, func(c *Config) { c.Seed = false })
+	names := map[string]bool{}
+	for _, task := range tasks {
+		names[task.name] = true
+		require.NoError(t, ta.runTask(context.Background(), task.name), task.name)
+	}
+	for _, want := range []string{"due", "campaigns", "tokens", "health", "closures", "retention", "rewrap"} {
+		require.True(t, names[want], want)
+	}
+	require.ErrorContains(t, ta.runTask(context.Background(), "nope"), "unknown periodic task")
+}
