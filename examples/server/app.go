@@ -137,7 +137,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.audit = privacy.NewAuditLog(st.privacy, nil)
+	a.audit = privacy.NewAuditLog(st.privacy, a.now)
 	signing := sha256.Sum256([]byte("invitations:" + master))
 	wsOpts := []workspace.Option{workspace.WithSecrets(a.vault), workspace.WithLogger(log), workspace.WithSuperAdminNetworks(cfg.AdminNetworks...)}
 	if cfg.FastPasswords {
@@ -148,7 +148,7 @@ func NewApp(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.crm, err = crm.New(st.crm, crm.WithLogger(log), crm.WithDefaultRegion("IN"))
+	a.crm, err = crm.New(st.crm, crm.WithLogger(log), crm.WithClock(a.now), crm.WithDefaultRegion("IN"))
 	if err != nil {
 		return nil, err
 	}

@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/botsync/botsync/crm"
 	"github.com/botsync/botsync/privacy"
 )
 
@@ -36,4 +38,50 @@ func TestRetentionSweepsOldPayloads(t *testing.T) {
 	_, inserted, err := st.Put(ctx, "meta", "new", []byte("{}"), now)
 	require.NoError(t, err)
 	require.False(t, inserted, "the recent payload is kept")
+}
+
+// A lead inactive for more than three years is deleted, a held one
+// survives, and audit entries older than a year are pruned (the chain
+// still verifies from its checkpoint).
+func TestRetentionSweepsInactiveLeadsAndOldAudit(t *testing.T) {
+	t.Parallel()
+	ta := newTestApp(t, func(c *Config) { c.Seed = false })
+	ctx := context.Background()
+	const ws = "ws_retention"
+	ta.known.add(ws)
+
+	ta.skew.Store(int64(-4 * 365 * 24 * time.Hour))
+	for i := range 3 {
+		_, err := ta.audit.Record(ctx, privacy.AuditEntry{WorkspaceID: ws, Actor: "system", Action: "test.old", Target: fmt.Sprint("n:", i)})
+		require.NoError(t, err)
+	}
+	expired, _, err := ta.crm.FindOrCreate(ctx, ws, crm.Contact{Name: "Old", Identities: []crm.Identity{{Kind: crm.KindPhone, Value: "+919800000001"}}})
+	require.NoError(t, err)
+	held, _, err := ta.crm.FindOrCreate(ctx, ws, crm.Contact{Name: "Held", Identities: []crm.Identity{{Kind: crm.KindPhone, Value: "+919800000002"}}})
+	require.NoError(t, err)
+	ta.skew.Store(0)
+	recent, _, err := ta.crm.FindOrCreate(ctx, ws, crm.Contact{Name: "New", Identities: []crm.Identity{{Kind: crm.KindPhone, Value: "+919800000003"}}})
+	require.NoError(t, err)
+	_, err = ta.privacy.holds.Place(ctx, privacy.Hold{ID: "hold_lead", WorkspaceID: ws, Subject: held.ID, Category: privacy.CategoryLeadConversation, Reason: "dispute", CreatedBy: "test"})
+	require.NoError(t, err)
+	before, err := ta.audit.Verify(ctx, ws, nil)
+	require.NoError(t, err)
+
+	n, err := ta.retention.sweep(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 4, n, "one lead and three audit entries")
+
+	_, err = ta.crm.Lead(ctx, ws, expired.ID)
+	require.ErrorIs(t, err, crm.ErrNotFound, "the inactive lead is purged")
+	_, err = ta.crm.Lead(ctx, ws, held.ID)
+	require.NoError(t, err, "the held lead survives")
+	_, err = ta.crm.Lead(ctx, ws, recent.ID)
+	require.NoError(t, err, "the active lead stays")
+	after, err := ta.audit.Verify(ctx, ws, nil)
+	require.NoError(t, err)
+	require.Equal(t, before-3, after, "the old audit entries are pruned")
+
+	n, err = ta.retention.sweep(ctx)
+	require.NoError(t, err)
+	require.Zero(t, n, "a second sweep deletes nothing")
 }
