@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/botsync/botsync/billing"
@@ -49,6 +50,7 @@ type billingKit struct {
 	catalog   []billing.Plan // planCatalog with Razorpay plan ids
 	subPlans  *billing.SubscriptionPlans
 	tracker   *billing.SubscriptionTracker
+	refundMu  sync.Mutex // one refund at a time (see refundRoutes)
 }
 
 // supplier is the platform operator on invoices (sandbox values unless

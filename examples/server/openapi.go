@@ -12,7 +12,7 @@ var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
 func (a *App) apiTable() []route {
 	var rs []route
 	for _, g := range [][]route{a.authRoutes(), a.workspaceRoutes(), a.leadRoutes(), a.conversationRoutes(),
-		a.channelRoutes(), a.knowledgeRoutes(), a.adminRoutes(), a.privacyRoutes(), a.billingRoutes(), a.broadcastRoutes(), a.agencyRoutes(), a.subscriptionRoutes()} {
+		a.channelRoutes(), a.knowledgeRoutes(), a.adminRoutes(), a.privacyRoutes(), a.billingRoutes(), a.broadcastRoutes(), a.agencyRoutes(), a.subscriptionRoutes(), a.refundRoutes()} {
 		rs = append(rs, g...)
 	}
 	return rs
