@@ -53,11 +53,6 @@ type billingKit struct {
 	refundMu  sync.Mutex // one refund at a time (see refundRoutes)
 }
 
-// supplier is the platform operator on invoices (sandbox values unless
-// configured).
-var supplier = billing.Supplier{Party: billing.Party{Name: "BotSync Technologies Pvt Ltd", Address: "12 MG Road, Bengaluru",
-	StateCode: "29", Country: "IN", GSTIN: "29AAGCB7383J1Z4"}, Signatory: "Authorised Signatory"}
-
 func (a *App) newBilling(ctx context.Context) (*billingKit, error) {
 	k := &billingKit{store: a.stores.billing, keyID: a.cfg.RazorpayKeyID, keySecret: a.cfg.RazorpayKeySecret}
 	var err error
@@ -78,7 +73,11 @@ func (a *App) newBilling(ctx context.Context) (*billingKit, error) {
 	if k.client, err = billing.NewClient(k.keyID, k.keySecret, opts...); err != nil {
 		return nil, err
 	}
-	if k.invoicer, err = billing.NewInvoicer(k.store, supplier); err != nil {
+	sup := a.cfg.Supplier
+	if sup.GSTIN == "" && k.fake != nil { // a Config built without LoadConfig, in the sandbox
+		sup = sandboxSupplier
+	}
+	if k.invoicer, err = billing.NewInvoicer(k.store, sup); err != nil {
 		return nil, err
 	}
 	if err := a.setupSubscriptions(ctx, k); err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/botsync/botsync/billing"
 	"github.com/botsync/botsync/secret"
 )
 
@@ -34,11 +35,14 @@ type Config struct {
 	// EncryptionKeyVersion is the vault key version that seals (versions
 	// 1 to it open); raising it by one rotates the key, and the hourly
 	// rewrap task moves every value to it.
-	EncryptionKeyVersion  uint32
-	MetaAppID             string
-	MetaAppSecret         secret.Value
-	MetaVerifyToken       secret.Value
-	RazorpayKeyID         string
+	EncryptionKeyVersion uint32
+	MetaAppID            string
+	MetaAppSecret        secret.Value
+	MetaVerifyToken      secret.Value
+	RazorpayKeyID        string
+	// Supplier is the platform operator on GST invoices (BOTSYNC_SUPPLIER_*;
+	// sandbox values by default).
+	Supplier              billing.Supplier
 	RazorpayKeySecret     secret.Value
 	RazorpayWebhookSecret secret.Value
 	// RazorpayPlans maps a plan id of the catalog to its Razorpay plan
@@ -107,6 +111,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.RazorpayKeyID = getenv("RAZORPAY_KEY_ID")
+	if c.Supplier, err = loadSupplier(getenv); err != nil {
+		return Config{}, err
+	}
 	c.MetaAppID = getenv("META_APP_ID")
 	c.RazorpayPlans = map[string]string{"starter": getenv("RAZORPAY_PLAN_STARTER"), "growth": getenv("RAZORPAY_PLAN_GROWTH")}
 	c.OpenAIBaseURL = getenv("OPENAI_BASE_URL")
@@ -160,7 +167,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		c.MaxBody = n
 	}
-	return c, c.validate()
+	if err := c.validate(); err != nil {
+		return Config{}, err
+	}
+	return c, requireSupplier(getenv)
 }
 
 func (c Config) validate() error {
