@@ -50,7 +50,7 @@ type billingKit struct {
 	catalog   []billing.Plan // planCatalog with Razorpay plan ids
 	subPlans  *billing.SubscriptionPlans
 	tracker   *billing.SubscriptionTracker
-	refundMu  sync.Mutex // one refund at a time (see refundRoutes)
+	refundMu  sync.Mutex // embedded: one refund at a time (see lockRefunds)
 }
 
 func (a *App) newBilling(ctx context.Context) (*billingKit, error) {

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/botsync/botsync/billing"
 	"github.com/botsync/botsync/workspace"
@@ -18,8 +20,9 @@ type RefundResult struct {
 // refundRoutes refund part or all of an invoiced payment through Razorpay
 // and issue the matching credit note (CGST Act s.34). The remaining credit
 // of the invoice is checked before any money moves; refunds of one
-// invoice run one at a time in this instance (the credit check reads the
-// notes already issued).
+// invoice run one at a time (the credit check reads the notes already
+// issued): under a PostgreSQL advisory lock shared by every instance, or
+// a mutex embedded.
 func (a *App) refundRoutes() []route {
 	return []route{
 		{Method: "POST", Path: "/workspaces/{ws}/billing/invoices/{number}/refunds", Tag: "billing",
@@ -47,8 +50,11 @@ func (a *App) refundRoutes() []route {
 					return fieldErr("reason", "at most 200 bytes")
 				}
 				ctx, number := c.r.Context(), c.r.PathValue("number")
-				a.billing.refundMu.Lock()
-				defer a.billing.refundMu.Unlock()
+				unlock, err := a.lockRefunds(ctx, c.ws, number)
+				if err != nil {
+					return err
+				}
+				defer unlock()
 				inv, err := a.billing.store.Invoice(ctx, c.ws, number)
 				if errors.Is(err, billing.ErrNotFound) {
 					return apiErr(http.StatusNotFound, "not_found", "not found")
@@ -107,4 +113,33 @@ func (a *App) refundRoutes() []route {
 				return c.json(http.StatusCreated, RefundResult{Refund: *ref, CreditNote: cn})
 			}},
 	}
+}
+
+// lockRefunds serialises refunds of one invoice: a session advisory lock on
+// PostgreSQL (held on one pooled connection until unlock), else this
+// process's mutex.
+func (a *App) lockRefunds(ctx context.Context, ws, number string) (func(), error) {
+	if len(a.stores.pools) == 0 {
+		a.billing.refundMu.Lock()
+		return a.billing.refundMu.Unlock, nil
+	}
+	conn, err := a.stores.pools[0].Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	const key = "SELECT hashtextextended('botsync_refund:' || $1::text || '/' || $2::text, 0)"
+	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(("+key+"))", ws, number); err != nil {
+		conn.Release()
+		return nil, err
+	}
+	return func() {
+		// Unlock even when the request's context has ended; a failed
+		// unlock drops the connection, which releases the lock.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if _, err := conn.Exec(ctx, "SELECT pg_advisory_unlock(("+key+"))", ws, number); err != nil {
+			_ = conn.Conn().Close(ctx)
+		}
+		conn.Release()
+	}, nil
 }

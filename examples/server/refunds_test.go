@@ -15,7 +15,25 @@ import (
 // the invoice can be refunded.
 func TestRefundIssuesCreditNote(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t)
+	for _, tc := range []struct {
+		name string
+		cfg  func(*Config)
+	}{
+		{"embedded", func(*Config) {}},
+		{"postgres", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := tc.cfg
+			if cfg == nil {
+				cfg = postgresConfig(t)
+			}
+			refundJourney(t, newTestApp(t, cfg, func(c *Config) { c.Sandbox, c.Seed = true, true }))
+		})
+	}
+}
+
+func refundJourney(t *testing.T, ta *testApp) {
 	api := "/api/v1/workspaces/" + ta.sandbox.demoWS
 	key := []string{"Authorization", "Bearer " + ta.sandbox.demoKey.Reveal()}
 	var e struct {
