@@ -45,9 +45,34 @@ func TestRetentionSweepsOldPayloads(t *testing.T) {
 // still verifies from its checkpoint).
 func TestRetentionSweepsInactiveLeadsAndOldAudit(t *testing.T) {
 	t.Parallel()
-	ta := newTestApp(t, func(c *Config) { c.Seed = false })
+	for _, tc := range []struct {
+		name string
+		cfg  func(*Config)
+	}{
+		{"embedded", func(*Config) {}},
+		{"postgres", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := tc.cfg
+			if cfg == nil {
+				cfg = postgresConfig(t)
+			}
+			retentionJourney(t, newTestApp(t, cfg, func(c *Config) { c.Sandbox, c.Seed = true, true }))
+		})
+	}
+}
+
+func retentionJourney(t *testing.T, ta *testApp) {
 	ctx := context.Background()
-	const ws = "ws_retention"
+	// A workspace of its own, so that its oldest audit entries are the
+	// old ones.
+	demo, err := ta.ws.Store().Workspace(ctx, ta.sandbox.demoWS)
+	require.NoError(t, err)
+	w := demo
+	w.ID, w.Name = "ws_retention", "Retention"
+	require.NoError(t, ta.ws.Store().CreateWorkspace(ctx, w))
+	ws := w.ID
 	ta.known.add(ws)
 
 	ta.skew.Store(int64(-4 * 365 * 24 * time.Hour))
