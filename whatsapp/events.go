@@ -85,35 +85,34 @@ func Events(env *meta.Envelope) ([]Event, error) {
 	return out, nil
 }
 
+// decodeInto allocates *dst and decodes raw into it.
+func decodeInto[T any](dst **T, raw []byte) error {
+	*dst = new(T)
+	return json.Unmarshal(raw, *dst)
+}
+
 // DecodeChange types one change of entry wabaID.
 func DecodeChange(wabaID string, t time.Time, c meta.Change) Event {
 	ev := Event{WABAID: wabaID, Field: c.Field, Time: t, DedupKey: c.DedupKey, Raw: c.Value}
 	var err error
 	switch c.Field {
 	case FieldMessages:
-		ev.Messages = new(MessagesValue)
-		err = json.Unmarshal(c.Value, ev.Messages)
+		err = decodeInto(&ev.Messages, c.Value)
 		if err == nil {
 			ev.Messages.fixup()
 		}
 	case FieldTemplateStatusUpdate:
-		ev.TemplateStatus = new(TemplateStatusUpdate)
-		err = json.Unmarshal(c.Value, ev.TemplateStatus)
+		err = decodeInto(&ev.TemplateStatus, c.Value)
 	case FieldTemplateCategoryUpdate:
-		ev.TemplateCategory = new(TemplateCategoryUpdate)
-		err = json.Unmarshal(c.Value, ev.TemplateCategory)
+		err = decodeInto(&ev.TemplateCategory, c.Value)
 	case FieldTemplateQualityUpdate:
-		ev.TemplateQuality = new(TemplateQualityUpdate)
-		err = json.Unmarshal(c.Value, ev.TemplateQuality)
+		err = decodeInto(&ev.TemplateQuality, c.Value)
 	case FieldPhoneNumberQuality:
-		ev.PhoneNumberQuality = new(PhoneNumberQualityUpdate)
-		err = json.Unmarshal(c.Value, ev.PhoneNumberQuality)
+		err = decodeInto(&ev.PhoneNumberQuality, c.Value)
 	case FieldAccountUpdate:
-		ev.AccountUpdate = new(AccountUpdate)
-		err = json.Unmarshal(c.Value, ev.AccountUpdate)
+		err = decodeInto(&ev.AccountUpdate, c.Value)
 	case FieldUserPreferences:
-		ev.UserPreferences = new(UserPreferencesValue)
-		err = json.Unmarshal(c.Value, ev.UserPreferences)
+		err = decodeInto(&ev.UserPreferences, c.Value)
 	}
 	if err != nil {
 		ev.Messages, ev.TemplateStatus, ev.TemplateCategory, ev.TemplateQuality = nil, nil, nil, nil

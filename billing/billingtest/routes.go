@@ -125,18 +125,7 @@ func (s *Server) orderPayments(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) fetchPayment(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	p, ok := s.payments[r.PathValue("id")]
-	var out fakePayment
-	if ok {
-		out = *p
-	}
-	s.mu.Unlock()
-	if !ok {
-		notFound(w)
-		return
-	}
-	writeJSON(w, out)
+	serveCopy(s, w, s.payments, r.PathValue("id"))
 }
 
 func (s *Server) capturePayment(w http.ResponseWriter, r *http.Request) {
